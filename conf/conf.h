@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sgw configuration: plain structs filled from one YAML file.
+ *
+ * Three steps, kept apart so that a reload can later diff against the running
+ * state: parse (YAML to these structs; no libyaml type escapes this module),
+ * validate (semantics and cross references), apply (owned by the dataplane and
+ * control modules). This module depends on nothing else of ours and on no DPDK
+ * symbol, so sgwd can check a file before it touches the EAL.
+ */
+#ifndef SGW_CONF_H
+#define SGW_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SGW_MAX_PORTS      8
+#define SGW_MAX_WORKERS    16
+#define SGW_MAX_PORT_ADDRS 8
+#define SGW_MAX_EAL_ARGS   16
+#define SGW_NAME_MAX       32   /* port names, group names, incl. NUL */
+#define SGW_DEVICE_MAX     256  /* DPDK device string, incl. NUL */
+#define SGW_PATH_MAX       108  /* sun_path size, incl. NUL */
+
+/* Where a value came from, for error messages: file:line:col (1-based). */
+struct sgw_conf_loc {
+	unsigned line;
+	unsigned col;
+};
+
+/* An IPv4 or IPv6 address with a prefix length; addr in network order,
+ * IPv4 in the first 4 bytes, the rest zero. */
+struct sgw_prefix {
+	int family;          /* AF_INET or AF_INET6 */
+	uint8_t len;         /* 0..32 or 0..128 */
+	uint8_t addr[16];
+};
+
+enum sgw_role {
+	SGW_ROLE_STANDALONE = 0,
+};
+
+enum sgw_log_target {
+	SGW_LOG_STDERR = 0,
+	SGW_LOG_SYSLOG,
+};
+
+struct sgw_conf_port {
+	char name[SGW_NAME_MAX];
+	char device[SGW_DEVICE_MAX]; /* "net_xxx[,args]" (vdev) or "dddd:bb:dd.f" (PCI) */
+	bool is_pci;                 /* set by the parser from the device string */
+	uint16_t mtu;                /* IP MTU, default 1500, 576..9000 */
+	uint16_t rx_desc;            /* default 512 */
+	uint16_t tx_desc;            /* default 512 */
+	unsigned n_addrs;
+	struct sgw_prefix addrs[SGW_MAX_PORT_ADDRS]; /* host address + subnet length */
+	struct sgw_conf_loc loc;     /* of the list item */
+	struct sgw_conf_loc addr_loc[SGW_MAX_PORT_ADDRS];
+	struct sgw_conf_loc name_loc;
+	struct sgw_conf_loc device_loc; /* so apply can blame a device it cannot probe */
+};
+
+struct sgw_conf_route {
+	struct sgw_prefix to;        /* destination prefix, host bits must be zero */
+	bool has_via;
+	struct sgw_prefix via;       /* next hop (len = 32/128), same family as to */
+	char port[SGW_NAME_MAX];     /* optional in YAML: "" means "infer from via" */
+	unsigned port_idx;           /* resolved by sgw_conf_validate() */
+	struct sgw_conf_loc loc;     /* of the list item */
+	struct sgw_conf_loc to_loc;
+	struct sgw_conf_loc via_loc;
+	struct sgw_conf_loc port_loc;
+};
+
+struct sgw_conf {
+	char file[4096];             /* path, or "<embedded default>" */
+	enum sgw_role role;
+
+	struct {
+		bool no_huge;            /* default true */
+		unsigned memory_mb;      /* default 256 */
+		char file_prefix[64];    /* default "sgw" */
+		unsigned control_cpu;    /* default 0 */
+		unsigned n_args;         /* extra EAL arguments, passed verbatim */
+		char args[SGW_MAX_EAL_ARGS][128];
+		struct sgw_conf_loc file_prefix_loc;
+	} eal;
+
+	struct {
+		unsigned count;          /* default 1, 1..SGW_MAX_WORKERS */
+		unsigned n_cpus;         /* 0: all workers on eal.control_cpu */
+		unsigned cpus[SGW_MAX_WORKERS];
+		unsigned idle_sleep_us;  /* default 100; 0 = busy poll */
+		struct sgw_conf_loc count_loc;
+		struct sgw_conf_loc cpus_loc;
+		struct sgw_conf_loc idle_sleep_loc;
+	} workers;
+
+	unsigned n_ports;
+	struct sgw_conf_port ports[SGW_MAX_PORTS];
+
+	unsigned n_routes;
+	struct sgw_conf_route *routes; /* malloc'd, n_routes entries */
+
+	struct {
+		char socket[SGW_PATH_MAX]; /* default "/run/sgw/sgwd.sock" */
+		unsigned mode;             /* default 0660 */
+		char group[SGW_NAME_MAX];  /* "" = process group */
+		struct sgw_conf_loc socket_loc;
+		struct sgw_conf_loc mode_loc;
+	} cli;
+
+	struct {
+		int level;                 /* syslog-style 0 (emerg) .. 7 (debug), default 6 (info) */
+		enum sgw_log_target target;
+	} logging;
+
+	struct {
+		unsigned neighbours;       /* default 1024 */
+		unsigned routes;           /* per family, default 1024 */
+		unsigned mbufs;            /* 0 = computed from ports and workers */
+	} limits;
+};
+
+/* "file:line:col: what was expected", or "file: message" without a place. */
+struct sgw_conf_err {
+	char msg[512];
+};
+
+/* The demo's configuration, compiled into sgwd (conf/default.yaml). */
+extern const char sgw_conf_default_yaml[];
+extern const size_t sgw_conf_default_yaml_len;
+#define SGW_CONF_DEFAULT_NAME "<embedded default>"
+
+/* Parse: YAML text to a new struct sgw_conf with defaults filled in.
+ * Returns 0, or -EINVAL with *err set and *out untouched. */
+int sgw_conf_parse(const char *name, const char *text, size_t len,
+		   struct sgw_conf **out, struct sgw_conf_err *err);
+/* Reads the file and parses it; -errno with *err set on failure. */
+int sgw_conf_parse_file(const char *path, struct sgw_conf **out,
+			struct sgw_conf_err *err);
+/* Validate: cross references and semantics; resolves route ports.
+ * Returns 0 or -EINVAL with *err set. */
+int sgw_conf_validate(struct sgw_conf *c, struct sgw_conf_err *err);
+/* parse_file (or the embedded default when path is NULL) + validate. */
+int sgw_conf_load(const char *path, struct sgw_conf **out,
+		  struct sgw_conf_err *err);
+void sgw_conf_free(struct sgw_conf *c);
+
+/* Formats "file:line:col: message" (or "file: message" when loc.line is 0,
+ * i.e. the value did not come from the file) into err, which may be NULL.
+ * Returns -EINVAL so callers can write "return sgw_conf_error(...)". Shared
+ * with the apply step, which blames the node it cannot apply (device_loc). */
+int sgw_conf_error(struct sgw_conf_err *err, const char *file,
+		   struct sgw_conf_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Helpers shared with the CLI and dataplane. */
+/* "addr/len" or, unless need_len, "addr" (len becomes 32 or 128). Returns 0,
+ * -EINVAL when the address is not IPv4/IPv6, -ERANGE when the prefix length
+ * is malformed or too long for the family, -ENOENT when need_len and "/len"
+ * is missing. *p is written only on success. */
+int sgw_prefix_parse(const char *s, struct sgw_prefix *p, bool need_len);
+/* "198.51.100.1/24" (with_len) or "198.51.100.1"; buf >= 50 bytes. */
+const char *sgw_prefix_str(const struct sgw_prefix *p, bool with_len,
+			   char *buf, size_t size);
+bool sgw_prefix_contains(const struct sgw_prefix *net, const uint8_t *addr,
+			 int family);
+const char *sgw_log_level_name(int level);
+int sgw_log_level_parse(const char *s); /* -1 when unknown */
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control core's shared state, private to control/. Everything here is
+ * touched by the control lcore only (CLI, punted packets, timers).
+ */
+#ifndef SGW_CTL_H
+#define SGW_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "cli.h"
+#include "conf.h"
+
+extern int sgw_ctl_logtype;
+#define CTL_LOG(lvl, fmt, ...) \
+	rte_log(RTE_LOG_##lvl, sgw_ctl_logtype, "control: %s: " fmt "\n", __func__, ##__VA_ARGS__)
+
+/* What the control core did with punted packets, and what it dropped. */
+#define SGW_CTL_COUNTERS(X)                          \
+	X(ARP_REQUEST_IN, "arp_requests_in")         \
+	X(ARP_REPLY_OUT, "arp_replies_out")          \
+	X(ARP_REPLY_IN, "arp_replies_in")            \
+	X(ARP_REQUEST_OUT, "arp_requests_out")       \
+	X(ARP_NOT_FOR_US, "arp_not_for_us")          \
+	X(ND_NS_IN, "nd_solicitations_in")           \
+	X(ND_NA_OUT, "nd_advertisements_out")        \
+	X(ND_NA_IN, "nd_advertisements_in")          \
+	X(ND_NS_OUT, "nd_solicitations_out")         \
+	X(ND_BAD, "nd_malformed")                    \
+	X(ND_IGNORED, "nd_ignored")                  \
+	X(ECHO_REPLY_OUT, "echo_replies_out")        \
+	X(ICMP_ERR_OUT, "icmp_errors_out")           \
+	X(ICMP_ERR_RATELIMITED, "icmp_errors_rate_limited") \
+	X(ICMP_ERR_SUPPRESSED, "icmp_errors_suppressed") \
+	X(ICMP_BAD, "icmp_malformed")                \
+	X(LOCAL_UNHANDLED, "local_unhandled")        \
+	X(LOCAL_FRAGMENT, "local_fragment")          \
+	X(NEIGH_HELD, "neigh_packets_held")          \
+	X(NEIGH_HOLD_OVERFLOW, "neigh_hold_overflow") \
+	X(NEIGH_FAILED, "neigh_resolution_failed")   \
+	X(NEIGH_TABLE_FULL, "neigh_table_full")      \
+	X(NO_SOURCE_ADDR, "no_source_address")       \
+	X(NO_ROUTE, "no_route")                      \
+	X(FRAGMENTS_OUT, "fragments_out")            \
+	X(FRAG_FAILED, "fragmentation_failed")       \
+	X(NO_MBUF, "no_mbuf")                        \
+	X(TX_RING_FULL, "tx_ring_full")
+
+enum sgw_ctl_counter {
+#define SGW_CTL_ENUM(id, name) SGW_CTL_##id,
+	SGW_CTL_COUNTERS(SGW_CTL_ENUM)
+#undef SGW_CTL_ENUM
+	SGW_CTL_MAX
+};
+extern uint64_t sgw_ctl_cnt[SGW_CTL_MAX];
+extern const char *const sgw_ctl_cnt_names[SGW_CTL_MAX];
+#define CTL_COUNT(id) (sgw_ctl_cnt[SGW_CTL_##id]++)
+
+struct sgw_ctl {
+	struct sgw_conf *conf;
+	time_t started;
+	bool quit;
+};
+extern struct sgw_ctl sgw_ctl;
+
+/* eal_args.c: the EAL command line for a config; argv is malloc'd. */
+int sgw_eal_args(const struct sgw_conf *c, const char *prog, int *argc,
+		 char ***argv);
+void sgw_eal_args_free(int argc, char **argv);
+
+/* ctl_local.c: packets punted by workers, and neighbour timers. */
+void sgw_local_input(struct rte_mbuf *m);
+void sgw_local_tick(void);
+void sgw_local_announce(void);
+
+/* ctl_loop.c */
+int sgw_ctl_run(void);
+
+/* ctl_cmds.c */
+extern const struct sgw_cli_cmd sgw_ctl_cmds[];
+extern const size_t sgw_ctl_n_cmds;
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Longest-prefix-match routes for IPv4 (rte_fib DIR24_8) and IPv6 (rte_fib6
+ * trie). A lookup yields a next-hop index into a small array; 0 = no route.
+ *
+ * Concurrency: control is the only writer; routes are installed before the
+ * workers start (runtime changes will go through RCU like the SA table).
+ * Workers only call the lookups and sgw_route_nh().
+ */
+#ifndef SGW_ROUTE_H
+#define SGW_ROUTE_H
+
+#include <stdint.h>
+
+#include "conf.h"
+
+#define SGW_NH_NONE 0
+
+enum sgw_nh_type {
+	SGW_NH_LOCAL = 1,    /* one of the gateway's own addresses: punt */
+	SGW_NH_CONNECTED,    /* on-link: the destination is the neighbour */
+	SGW_NH_VIA,          /* through a gateway on a port */
+};
+
+struct sgw_nh {
+	uint8_t type;        /* enum sgw_nh_type */
+	uint8_t port;        /* port index */
+	uint8_t family;      /* of gw */
+	uint8_t gw[16];      /* SGW_NH_VIA only, network order */
+};
+
+/* What `show routes` lists. */
+struct sgw_route {
+	struct sgw_prefix to;
+	uint32_t nh;
+	const char *origin;  /* "connected", "static", "local" */
+};
+
+int sgw_route_init(unsigned max_routes);
+void sgw_route_fini(void);
+/* Adds a route; via may be NULL. Returns 0 or -errno (-EEXIST, -ENOSPC). */
+int sgw_route_add(const struct sgw_prefix *to, enum sgw_nh_type type,
+		  unsigned port, const struct sgw_prefix *via, const char *origin);
+
+/* Lookups; addresses in network order. */
+uint32_t sgw_route_lookup4(uint32_t dst_be);
+uint32_t sgw_route_lookup6(const uint8_t dst[16]);
+const struct sgw_nh *sgw_route_nh(uint32_t idx);
+
+unsigned sgw_route_count(void);
+const struct sgw_route *sgw_route_get(unsigned i);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker lcore state, private to the dataplane module.
+ *
+ * Concurrency: a struct sgw_worker is written only by its own worker; the
+ * control core reads the counters with relaxed atomic loads (a counter may
+ * be a few packets stale, never torn).
+ */
+#ifndef SGW_WORKER_H
+#define SGW_WORKER_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_ring.h>
+#include <rte_rcu_qsbr.h>
+
+#include "conf.h"
+#include "drop.h"
+
+#define SGW_BURST 32
+
+struct sgw_port_counters {
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+	uint64_t punted;
+	uint64_t drops[SGW_DROP_MAX];
+};
+
+/* What a worker needs about a port, copied before its loop starts. */
+struct sgw_wport {
+	uint16_t port_id;
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	struct rte_ring *ctl_tx;     /* control -> this port; drained by worker 0 */
+};
+
+struct sgw_worker {
+	unsigned id;
+	unsigned lcore;
+	unsigned n_ports;
+	unsigned idle_sleep_us;
+	struct sgw_wport ports[SGW_MAX_PORTS];
+	struct rte_ring *punt;
+	struct rte_rcu_qsbr *rcu;
+	volatile int *quit;
+	struct sgw_port_counters cnt[SGW_MAX_PORTS] __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/* Hooks into dataplane.c for the control wake-up. */
+void sgw_dp_wake_control(void);
+
+int sgw_worker_main(void *arg);  /* lcore entry point; arg is struct sgw_worker */
+
+static inline void sgw_cnt_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+#endif
