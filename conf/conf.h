@@ -134,14 +134,15 @@ extern const size_t sgw_conf_default_yaml_len;
 #define SGW_CONF_DEFAULT_NAME "<embedded default>"
 
 /* Parse: YAML text to a new struct sgw_conf with defaults filled in.
- * Returns 0, or -EINVAL with *err set and *out untouched. */
+ * Returns 0, or -EINVAL (-ENOMEM when out of memory) with *err set and *out
+ * untouched. err may be NULL. */
 int sgw_conf_parse(const char *name, const char *text, size_t len,
 		   struct sgw_conf **out, struct sgw_conf_err *err);
 /* Reads the file and parses it; -errno with *err set on failure. */
 int sgw_conf_parse_file(const char *path, struct sgw_conf **out,
 			struct sgw_conf_err *err);
 /* Validate: cross references and semantics; resolves route ports.
- * Returns 0 or -EINVAL with *err set. */
+ * Returns 0 or -EINVAL (-ENOMEM when out of memory) with *err set. */
 int sgw_conf_validate(struct sgw_conf *c, struct sgw_conf_err *err);
 /* parse_file (or the embedded default when path is NULL) + validate. */
 int sgw_conf_load(const char *path, struct sgw_conf **out,

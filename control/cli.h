@@ -112,7 +112,8 @@ struct sgw_cli_ev {
 	int fd;
 	void (*fn)(struct sgw_cli_ev *ev, uint32_t events);
 };
-void sgw_cli_server_close(struct sgw_cli_server *s); /* unlinks the socket */
+/* Unlinks the socket. Not from a handler or an event callback. */
+void sgw_cli_server_close(struct sgw_cli_server *s);
 
 /* A small JSON writer on top of sgw_cli_printf, so handlers cannot emit
  * broken JSON: keys are NULL inside arrays, strings are escaped. */
@@ -120,7 +121,7 @@ struct sgw_json {
 	struct sgw_cli_reply *r;
 	unsigned depth;
 	bool need_comma[16];
-	uint16_t arrays;   /* bit d set: level d is an array (keys must be NULL) */
+	uint16_t arrays;   /* bit d: level d is an array (keys must be NULL) */
 };
 void sgw_json_begin(struct sgw_json *j, struct sgw_cli_reply *r); /* "{" */
 void sgw_json_end(struct sgw_json *j);                           /* "}\n" */

@@ -22,8 +22,15 @@ struct neigh_key {
 	uint8_t addr[16];
 };
 
+/* What waits in the defer queue for readers to move on. */
+struct dq_elem {
+	int32_t key_pos;              /* the key's slot in the hash */
+	uint32_t entry;               /* index into e */
+};
+
 static struct {
 	struct rte_hash *h;
+	struct rte_rcu_qsbr_dq *dq;
 	struct sgw_neigh *e;          /* max entries */
 	unsigned max;
 	unsigned *free;               /* stack of free entry indices */
@@ -39,13 +46,18 @@ static void key_make(struct neigh_key *k, unsigned port, int family,
 	memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
 }
 
-/* Called by rte_hash on the control core once no worker can see the entry. */
-static void entry_reclaim(void *p, void *key_data)
+/* Runs on the control core once no worker can still see these entries.
+ * rte_hash's own RCU mode is not used: in DPDK 22.11 it cannot be asked to
+ * reclaim on demand, and a full table must be able to. */
+static void entry_reclaim(void *p, void *e, unsigned n)
 {
-	struct sgw_neigh *n = key_data;
+	const struct dq_elem *d = e;
 
 	RTE_SET_USED(p);
-	nt.free[nt.n_free++] = (unsigned)(n - nt.e);
+	for (unsigned i = 0; i < n; i++) {
+		rte_hash_free_key_with_position(nt.h, d[i].key_pos);
+		nt.free[nt.n_free++] = d[i].entry;
+	}
 }
 
 int sgw_neigh_init(unsigned max, struct rte_rcu_qsbr *rcu)
@@ -58,10 +70,14 @@ int sgw_neigh_init(unsigned max, struct rte_rcu_qsbr *rcu)
 		.socket_id = SOCKET_ID_ANY,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
-	struct rte_hash_rcu_config rc = {
+	struct rte_rcu_qsbr_dq_parameters dp = {
+		.name = "sgw_neigh_dq",
+		.size = max,
+		.esize = sizeof(struct dq_elem),
+		.trigger_reclaim_limit = 1,
+		.max_reclaim_size = max,
+		.free_fn = entry_reclaim,
 		.v = rcu,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-		.free_key_data_func = entry_reclaim,
 	};
 	unsigned i;
 
@@ -70,7 +86,8 @@ int sgw_neigh_init(unsigned max, struct rte_rcu_qsbr *rcu)
 	nt.h = rte_hash_create(&hp);
 	nt.e = rte_zmalloc("sgw_neigh_e", max * sizeof(*nt.e), RTE_CACHE_LINE_SIZE);
 	nt.free = rte_malloc("sgw_neigh_f", max * sizeof(*nt.free), 0);
-	if (!nt.h || !nt.e || !nt.free || (rcu && rte_hash_rcu_qsbr_add(nt.h, &rc))) {
+	nt.dq = rte_rcu_qsbr_dq_create(&dp);
+	if (!nt.h || !nt.e || !nt.free || !nt.dq) {
 		LOG(ERR, "cannot allocate a neighbour table of %u entries", max);
 		sgw_neigh_fini();
 		return -ENOMEM;
@@ -88,6 +105,8 @@ void sgw_neigh_fini(void)
 	for (i = 0; nt.e && i < nt.max; i++)
 		while (nt.e[i].n_held)
 			rte_pktmbuf_free(nt.e[i].held[--nt.e[i].n_held]);
+	if (nt.dq)
+		rte_rcu_qsbr_dq_delete(nt.dq);
 	rte_hash_free(nt.h);
 	rte_free(nt.e);
 	rte_free(nt.free);
@@ -128,6 +147,8 @@ struct sgw_neigh *sgw_neigh_add(unsigned port, int family, const uint8_t *addr)
 	int ret;
 
 	if (nt.n_free == 0)
+		rte_rcu_qsbr_dq_reclaim(nt.dq, nt.max, NULL, NULL, NULL);
+	if (nt.n_free == 0)
 		return NULL;
 	n = &nt.e[nt.free[nt.n_free - 1]];
 	memset(n, 0, sizeof(*n));
@@ -161,13 +182,15 @@ void sgw_neigh_set_mac(struct sgw_neigh *n, const struct rte_ether_addr *mac)
 void sgw_neigh_del(struct sgw_neigh *n)
 {
 	struct neigh_key k;
+	struct dq_elem d = { .entry = (uint32_t)(n - nt.e) };
 
 	key_make(&k, n->port, n->family, n->addr);
 	n->in_use = false;
-	/* The entry goes back to the free stack in entry_reclaim(), after the
+	/* The key slot and the entry come back in entry_reclaim(), after the
 	 * grace period, so a worker holding the pointer still reads valid memory. */
-	if (rte_hash_del_key(nt.h, &k) < 0)
-		LOG(ERR, "entry not in the hash");
+	d.key_pos = rte_hash_del_key(nt.h, &k);
+	if (d.key_pos < 0 || rte_rcu_qsbr_dq_enqueue(nt.dq, &d) < 0)
+		LOG(ERR, "cannot defer freeing entry %u", d.entry);
 }
 
 struct sgw_neigh *sgw_neigh_next(unsigned *iter)

@@ -9,7 +9,7 @@
 static inline int eal_test_init(const char *vdev)
 {
 	char *argv[] = { "test", "--no-huge", "--no-pci", "--no-shconf", "-m", "256",
-			 "--no-telemetry", "--lcores=0@0,1@0", "--log-level=error",
+			 "--no-telemetry", "--lcores=0@0,1@1", "--log-level=error",
 			 (char *)vdev, NULL };
 	int argc = (int)RTE_DIM(argv) - (vdev ? 1 : 2);
 

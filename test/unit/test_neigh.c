@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 
@@ -33,9 +34,14 @@ static int setup(void **s)
 	return sgw_neigh_init(MAX, rcu);
 }
 
+static volatile int stop;
+static volatile uint64_t reads, torn;
+
 static int teardown(void **s)
 {
 	(void)s;
+	stop = 1;                 /* a failed assertion must not leave the reader running */
+	rte_eal_mp_wait_lcore();
 	sgw_neigh_fini();
 	rte_free(rcu);
 	return 0;
@@ -91,9 +97,6 @@ static void test_full_and_reuse(void **s)
 	}
 }
 
-static volatile int stop;
-static volatile uint64_t reads, torn;
-
 static int reader(void *arg)
 {
 	struct rte_ether_addr mac;
@@ -129,7 +132,9 @@ static void test_concurrent_reader(void **s)
 		if ((i & 1023) == 0) {
 			/* Delete and re-add under the reader's feet. */
 			sgw_neigh_del(n);
-			n = sgw_neigh_add(0, AF_INET6, IP6);
+			/* A slot comes back only once the reader has moved on. */
+			for (int t = 0; !(n = sgw_neigh_add(0, AF_INET6, IP6)) && t < 10000; t++)
+				usleep(10);
 			assert_non_null(n);
 			sgw_neigh_set_mac(n, &MAC_A);
 		}

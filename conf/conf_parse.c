@@ -1,0 +1,1096 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * YAML text to struct sgw_conf.
+ *
+ * libyaml's document API loads the whole file into a node tree, which is then
+ * walked with one handler table per mapping (after netplan's parse.c). A row
+ * names a key, the node type its value must have and the handler that stores
+ * it. Anything not in a table is an error carrying file:line:col, so a typo
+ * never silently turns into a default.
+ *
+ * The walk follows the schema, not the data: recursion depth is fixed by the
+ * tables, so aliases that point back at their own anchor ("&a [*a]") and deep
+ * nesting cannot make it loop or overflow the stack. Every string is checked
+ * against its buffer before it is copied and every number against its range
+ * before it is stored; nothing is truncated silently.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "conf.h"
+
+#define MAX_FILE_SIZE (16u << 20)
+/* limits.routes is at most 1048576 per family; more cannot validate, and
+ * the bound keeps an alias-heavy file from making us allocate gigabytes. */
+#define MAX_ROUTES    (2u * 1048576u)
+#define MAX_CPU       1023u
+#define SHOW_MAX      48     /* characters of a bad value quoted in errors */
+
+struct parser {
+	yaml_document_t doc;
+	const char *text;        /* for locating reader errors by byte offset */
+	size_t len;
+	struct sgw_conf *c;
+	struct sgw_conf_err *err;
+};
+
+struct handler;
+typedef int (*handler_fn)(struct parser *p, const struct handler *h,
+			  yaml_node_t *v, void *base);
+
+enum {
+	F_REQUIRED = 1 << 0,
+	F_NONEMPTY = 1 << 1,     /* null or [] is an error, not "absent" */
+	F_LOC      = 1 << 2,     /* record the value's place at loc_off */
+};
+
+struct mapping;
+
+struct handler {
+	const char *key;
+	yaml_node_type_t type;
+	handler_fn fn;
+	size_t off;              /* of the field, from the mapping's base */
+	size_t size;             /* of the field: integer width, string buffer */
+	unsigned min, max;       /* integers; strings: min is the least length */
+	const char *what;        /* a valid value, for messages; NULL: derived */
+	const struct mapping *map; /* nested mapping, or the items of a list */
+	const struct handler *item; /* a list of scalars: what each must be */
+	unsigned flags;
+	size_t loc_off;
+};
+
+struct mapping {
+	const char *where;       /* "top level", "eal", "ports entry", ... */
+	const struct handler *keys; /* ends with key == NULL */
+	int (*finish)(struct parser *p, const struct mapping *m, void *base,
+		      uint32_t seen);
+};
+
+#define FIELD(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
+#define LOC(T, m)   .loc_off = offsetof(T, m)
+
+/* Errors ------------------------------------------------------------------ */
+
+static struct sgw_conf_loc loc_of_mark(yaml_mark_t m)
+{
+	return (struct sgw_conf_loc){ (unsigned)m.line + 1, (unsigned)m.column + 1 };
+}
+
+static struct sgw_conf_loc loc_of(const yaml_node_t *n)
+{
+	return loc_of_mark(n->start_mark);
+}
+
+static int fail_at(struct parser *p, struct sgw_conf_loc loc,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail_at(struct parser *p, struct sgw_conf_loc loc,
+		   const char *fmt, ...)
+{
+	char msg[sizeof(p->err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return sgw_conf_error(p->err, p->c->file, loc, "%s", msg);
+}
+
+#define fail(p, node, ...) fail_at(p, loc_of(node), __VA_ARGS__)
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* The value as it goes into "got ...": quoted, shortened, control bytes
+ * escaped, since messages end up on terminals and in logs. */
+static const char *show(const yaml_node_t *n, char *buf, size_t size)
+{
+	const unsigned char *s;
+	size_t i, o = 0;
+
+	if (n->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (n->type == YAML_SEQUENCE_NODE)
+		return "a list";
+	s = n->data.scalar.value;
+	buf[o++] = '\'';
+	for (i = 0; i < n->data.scalar.length && o + 8 < size; i++) {
+		/* Cut between UTF-8 characters, not inside one. */
+		if (i >= SHOW_MAX && (s[i] & 0xc0) != 0x80) {
+			o += (size_t)snprintf(buf + o, size - o, "...");
+			break;
+		}
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", s[i]);
+		else
+			buf[o++] = (char)s[i];
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
+}
+
+#define SHOWBUF (4 * SHOW_MAX + 32)
+
+static const char *describe(const struct handler *h, char *buf, size_t size)
+{
+	if (h->what)
+		return h->what;
+	if (h->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (h->type == YAML_SEQUENCE_NODE)
+		return "a list";
+	snprintf(buf, size, "an integer %u..%u", h->min, h->max);
+	return buf;
+}
+
+/* "expected <what> for '<key>', got <value>": the one shape of value error. */
+static int bad_value(struct parser *p, const struct handler *h,
+		     const yaml_node_t *v)
+{
+	char what[64], got[SHOWBUF];
+
+	return fail(p, v, "expected %s for '%s', got %s",
+		    describe(h, what, sizeof(what)), h->key,
+		    show(v, got, sizeof(got)));
+}
+
+static int too_many(struct parser *p, const struct handler *h,
+		    const yaml_node_t *item, unsigned max)
+{
+	return fail(p, item, "too many entries for '%s' (at most %u)", h->key, max);
+}
+
+/* Scalars ----------------------------------------------------------------- */
+
+/* YAML's spellings of null; "key:" with nothing after it is one. */
+static bool is_null(const yaml_node_t *n)
+{
+	static const char *const nulls[] = { "~", "null", "Null", "NULL" };
+	size_t i;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	if (n->data.scalar.length == 0)
+		return true;
+	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (strcmp(scalar(n), nulls[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A string may not carry NUL (it would cut the value short where C reads
+ * it) nor other control bytes (they hide in logs and file names). */
+static bool clean_text(const yaml_node_t *n)
+{
+	const unsigned char *s = n->data.scalar.value;
+	size_t i;
+
+	for (i = 0; i < n->data.scalar.length; i++)
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* Copies a scalar into dst[size] if it fits, whole, and is min..size-1 long. */
+static int take_string(struct parser *p, const struct handler *h,
+		       const yaml_node_t *v, char *dst, size_t size, size_t min)
+{
+	size_t len = is_null(v) ? 0 : v->data.scalar.length;
+
+	if (!clean_text(v))
+		return fail(p, v, "control characters are not allowed in '%s'",
+			    h->key);
+	if (len >= size)
+		return fail(p, v, "expected at most %zu characters for '%s', got %zu",
+			    size - 1, h->key, len);
+	if (len < min)
+		return bad_value(p, h, v);
+	memcpy(dst, scalar(v), len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/* Decimal only, no sign, no leading zero: YAML 1.1 reads 0644 as octal and
+ * 1_000 as 1000, and a config should not depend on which reading applies. */
+static int parse_decimal(const yaml_node_t *v, unsigned long *out)
+{
+	const char *s = scalar(v);
+	size_t i, n = v->data.scalar.length;
+	unsigned long r = 0;
+
+	if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		r = r * 10 + (unsigned long)(s[i] - '0');
+	}
+	*out = r;
+	return 0;
+}
+
+static int take_uint(struct parser *p, const struct handler *h,
+		     const yaml_node_t *v, unsigned *out)
+{
+	unsigned long r;
+
+	if (v->type != YAML_SCALAR_NODE || parse_decimal(v, &r) < 0 ||
+	    r < h->min || r > h->max)
+		return bad_value(p, h, v);
+	*out = (unsigned)r;
+	return 0;
+}
+
+static void store_uint(void *field, size_t size, unsigned v)
+{
+	switch (size) {
+	case sizeof(uint16_t):
+		*(uint16_t *)field = (uint16_t)v;
+		break;
+	case sizeof(uint32_t):
+		*(uint32_t *)field = v;
+		break;
+	default:
+		abort(); /* a table row names a field of no integer width */
+	}
+}
+
+static int h_uint(struct parser *p, const struct handler *h, yaml_node_t *v,
+		  void *base)
+{
+	unsigned r;
+	int ret = take_uint(p, h, v, &r);
+
+	if (ret == 0)
+		store_uint((char *)base + h->off, h->size, r);
+	return ret;
+}
+
+/* 0 asks sgwd to size the pool; a pool below 1024 cannot fill the rings. */
+static int h_mbufs(struct parser *p, const struct handler *h, yaml_node_t *v,
+		   void *base)
+{
+	unsigned r;
+	int ret = take_uint(p, h, v, &r);
+
+	if (ret == 0 && r != 0 && r < 1024)
+		return bad_value(p, h, v);
+	if (ret == 0)
+		store_uint((char *)base + h->off, h->size, r);
+	return ret;
+}
+
+static int h_bool(struct parser *p, const struct handler *h, yaml_node_t *v,
+		  void *base)
+{
+	bool *field = (bool *)((char *)base + h->off);
+	const char *s = scalar(v);
+
+	if (strlen(s) != v->data.scalar.length)
+		return bad_value(p, h, v);
+	if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0)
+		*field = true;
+	else if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0)
+		*field = false;
+	else
+		return bad_value(p, h, v);
+	return 0;
+}
+
+static int h_string(struct parser *p, const struct handler *h, yaml_node_t *v,
+		    void *base)
+{
+	return take_string(p, h, v, (char *)base + h->off, h->size, h->min);
+}
+
+static bool name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+}
+
+/* Port names appear in CLI commands and counter names: keep them words. */
+static int h_name(struct parser *p, const struct handler *h, yaml_node_t *v,
+		  void *base)
+{
+	char *dst = (char *)base + h->off;
+	size_t i;
+	int ret = take_string(p, h, v, dst, h->size, 1);
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; dst[i]; i++)
+		if (!name_char(dst[i]))
+			return bad_value(p, h, v);
+	return 0;
+}
+
+static bool hexn(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	return true;
+}
+
+/* "dddd:bb:dd.f" or "bb:dd.f", optionally followed by ",devargs". */
+static bool is_pci(const char *s)
+{
+	if (hexn(s, 4) && s[4] == ':')
+		s += 5;
+	if (!(hexn(s, 2) && s[2] == ':' && hexn(s + 3, 2) && s[5] == '.' &&
+	      s[6] >= '0' && s[6] <= '7'))
+		return false;
+	return s[7] == '\0' || s[7] == ',';
+}
+
+static int h_device(struct parser *p, const struct handler *h, yaml_node_t *v,
+		    void *base)
+{
+	struct sgw_conf_port *port = base;
+	int ret = take_string(p, h, v, port->device, sizeof(port->device), 1);
+
+	if (ret < 0)
+		return ret;
+	port->is_pci = is_pci(port->device);
+	if (!port->is_pci && (strncmp(port->device, "net_", 4) != 0 ||
+			      port->device[4] == '\0' || port->device[4] == ','))
+		return bad_value(p, h, v);
+	return 0;
+}
+
+static int h_role(struct parser *p, const struct handler *h, yaml_node_t *v,
+		  void *base)
+{
+	char got[SHOWBUF];
+
+	if (strcmp(scalar(v), "standalone") != 0 ||
+	    v->data.scalar.length != strlen("standalone"))
+		return fail(p, v, "role %s is not available in this version "
+			    "(expected 'standalone')", show(v, got, sizeof(got)));
+	*(enum sgw_role *)((char *)base + h->off) = SGW_ROLE_STANDALONE;
+	return 0;
+}
+
+static int h_level(struct parser *p, const struct handler *h, yaml_node_t *v,
+		   void *base)
+{
+	int level = -1;
+
+	if (strlen(scalar(v)) == v->data.scalar.length)
+		level = sgw_log_level_parse(scalar(v));
+	if (level < 0)
+		return bad_value(p, h, v);
+	((struct sgw_conf *)base)->logging.level = level;
+	return 0;
+}
+
+static int h_target(struct parser *p, const struct handler *h, yaml_node_t *v,
+		    void *base)
+{
+	struct sgw_conf *c = base;
+
+	if (strcmp(scalar(v), "stderr") == 0 && v->data.scalar.length == 6)
+		c->logging.target = SGW_LOG_STDERR;
+	else if (strcmp(scalar(v), "syslog") == 0 && v->data.scalar.length == 6)
+		c->logging.target = SGW_LOG_SYSLOG;
+	else
+		return bad_value(p, h, v);
+	return 0;
+}
+
+/* Octal as chmod(1) takes it: "0660", or YAML 1.2's "0o660". A leading 0 is
+ * required because a bare 660 is a decimal integer to every YAML reader, and
+ * decimal 660 is not the mode anyone meant. Anything up to 07777 parses;
+ * validation then refuses what a socket must not have. */
+static int h_mode(struct parser *p, const struct handler *h, yaml_node_t *v,
+		  void *base)
+{
+	const char *s = scalar(v);
+	size_t i = 1, n = v->data.scalar.length;
+	unsigned mode = 0;
+
+	if (n == 0 || s[0] != '0')
+		return bad_value(p, h, v);
+	if (n >= 2 && s[1] == 'o')
+		i = 2;
+	/* "0" alone is mode 0; "0o" needs digits; 4 digits reach 07777. */
+	if ((i == 2 && n == 2) || n - i > 4)
+		return bad_value(p, h, v);
+	for (; i < n; i++) {
+		if (s[i] < '0' || s[i] > '7')
+			return bad_value(p, h, v);
+		mode = mode * 8 + (unsigned)(s[i] - '0');
+	}
+	((struct sgw_conf *)base)->cli.mode = mode;
+	return 0;
+}
+
+/* Prefixes ---------------------------------------------------------------- */
+
+enum prefix_form { WITH_LEN, WITHOUT_LEN };
+
+static int take_prefix(struct parser *p, const struct handler *h,
+		       const yaml_node_t *v, enum prefix_form form,
+		       struct sgw_prefix *out)
+{
+	const char *s = scalar(v);
+	char got[SHOWBUF];
+	int ret;
+
+	if (v->type != YAML_SCALAR_NODE || strlen(s) != v->data.scalar.length)
+		return bad_value(p, h, v);
+	if (form == WITHOUT_LEN && strchr(s, '/'))
+		return bad_value(p, h, v);
+	ret = sgw_prefix_parse(s, out, form == WITH_LEN);
+	/* The address before "/" parsed, so ':' tells the family. */
+	if (ret == -ERANGE)
+		return fail(p, v, "expected a prefix length 0..%u for '%s', got %s",
+			    strchr(s, ':') ? 128u : 32u, h->key,
+			    show(v, got, sizeof(got)));
+	if (ret < 0)
+		return bad_value(p, h, v);
+	return 0;
+}
+
+static int h_to(struct parser *p, const struct handler *h, yaml_node_t *v,
+		void *base)
+{
+	return take_prefix(p, h, v, WITH_LEN, &((struct sgw_conf_route *)base)->to);
+}
+
+static int h_via(struct parser *p, const struct handler *h, yaml_node_t *v,
+		 void *base)
+{
+	struct sgw_conf_route *r = base;
+
+	r->has_via = true;
+	return take_prefix(p, h, v, WITHOUT_LEN, &r->via);
+}
+
+/* Lists ------------------------------------------------------------------- */
+
+static size_t n_items(const yaml_node_t *seq)
+{
+	return (size_t)(seq->data.sequence.items.top -
+			seq->data.sequence.items.start);
+}
+
+static yaml_node_t *item(struct parser *p, const yaml_node_t *seq, size_t i)
+{
+	return yaml_document_get_node(&p->doc, seq->data.sequence.items.start[i]);
+}
+
+static int h_addresses(struct parser *p, const struct handler *h,
+		       yaml_node_t *v, void *base)
+{
+	struct sgw_conf_port *port = base;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n_items(v); i++) {
+		yaml_node_t *it = item(p, v, i);
+
+		if (i == SGW_MAX_PORT_ADDRS)
+			return too_many(p, h, it, SGW_MAX_PORT_ADDRS);
+		ret = take_prefix(p, h->item, it, WITH_LEN, &port->addrs[i]);
+		if (ret < 0)
+			return ret;
+		port->addr_loc[i] = loc_of(it);
+		port->n_addrs = (unsigned)i + 1;
+	}
+	return 0;
+}
+
+static int h_cpus(struct parser *p, const struct handler *h, yaml_node_t *v,
+		  void *base)
+{
+	struct sgw_conf *c = base;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n_items(v); i++) {
+		yaml_node_t *it = item(p, v, i);
+
+		if (i == SGW_MAX_WORKERS)
+			return too_many(p, h, it, SGW_MAX_WORKERS);
+		ret = take_uint(p, h->item, it, &c->workers.cpus[i]);
+		if (ret < 0)
+			return ret;
+		c->workers.n_cpus = (unsigned)i + 1;
+	}
+	return 0;
+}
+
+static int h_eal_args(struct parser *p, const struct handler *h,
+		      yaml_node_t *v, void *base)
+{
+	struct sgw_conf *c = base;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n_items(v); i++) {
+		yaml_node_t *it = item(p, v, i);
+
+		if (i == SGW_MAX_EAL_ARGS)
+			return too_many(p, h, it, SGW_MAX_EAL_ARGS);
+		if (it->type != YAML_SCALAR_NODE)
+			return bad_value(p, h->item, it);
+		ret = take_string(p, h->item, it, c->eal.args[i],
+				  sizeof(c->eal.args[i]), 1);
+		if (ret < 0)
+			return ret;
+		c->eal.n_args = (unsigned)i + 1;
+	}
+	return 0;
+}
+
+/* Mappings ---------------------------------------------------------------- */
+
+static int walk_mapping(struct parser *p, yaml_node_t *node,
+			const struct mapping *m, void *base);
+
+static int h_map(struct parser *p, const struct handler *h, yaml_node_t *v,
+		 void *base)
+{
+	return walk_mapping(p, v, h->map, base);
+}
+
+static int list_entry(struct parser *p, const struct handler *h,
+		      yaml_node_t *it, void *base)
+{
+	char got[SHOWBUF];
+
+	if (it->type != YAML_MAPPING_NODE)
+		return fail(p, it, "expected a mapping for each entry of '%s', got %s",
+			    h->key, show(it, got, sizeof(got)));
+	return walk_mapping(p, it, h->map, base);
+}
+
+static void port_defaults(struct sgw_conf_port *port, const yaml_node_t *it)
+{
+	memset(port, 0, sizeof(*port));
+	port->mtu = 1500;
+	port->rx_desc = 512;
+	port->tx_desc = 512;
+	port->loc = loc_of(it);
+}
+
+static int h_ports(struct parser *p, const struct handler *h, yaml_node_t *v,
+		   void *base)
+{
+	struct sgw_conf *c = base;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n_items(v); i++) {
+		yaml_node_t *it = item(p, v, i);
+
+		if (i == SGW_MAX_PORTS)
+			return too_many(p, h, it, SGW_MAX_PORTS);
+		port_defaults(&c->ports[i], it);
+		ret = list_entry(p, h, it, &c->ports[i]);
+		if (ret < 0)
+			return ret;
+		c->n_ports = (unsigned)i + 1;
+	}
+	return 0;
+}
+
+static int h_routes(struct parser *p, const struct handler *h, yaml_node_t *v,
+		    void *base)
+{
+	struct sgw_conf *c = base;
+	size_t i, n = n_items(v);
+	int ret;
+
+	if (n > MAX_ROUTES)
+		return too_many(p, h, item(p, v, MAX_ROUTES), MAX_ROUTES);
+	if (n == 0)
+		return 0;
+	/* calloc: never NULL-with-n_routes>0, and unset fields read as zero. */
+	c->routes = calloc(n, sizeof(*c->routes));
+	if (!c->routes)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		yaml_node_t *it = item(p, v, i);
+
+		c->routes[i].loc = loc_of(it);
+		ret = list_entry(p, h, it, &c->routes[i]);
+		if (ret < 0)
+			return ret;
+		c->n_routes = (unsigned)i + 1;
+	}
+	return 0;
+}
+
+/* Counting workers twice is a chance to disagree: a list of CPUs alone says
+ * how many workers there are. */
+static int workers_finish(struct parser *p, const struct mapping *m,
+			  void *base, uint32_t seen)
+{
+	struct sgw_conf *c = base;
+
+	(void)p;
+	(void)m;
+	if (!(seen & 1u) && c->workers.n_cpus) /* row 0 is "count" */
+		c->workers.count = c->workers.n_cpus;
+	return 0;
+}
+
+/* What each item of a list of scalars must be, for messages. */
+static const struct handler eal_arg = {
+	"args", YAML_SCALAR_NODE, .what = "a non-empty string" };
+static const struct handler cpu = {
+	"cpus", YAML_SCALAR_NODE, .min = 0, .max = MAX_CPU };
+static const struct handler port_addr = {
+	"addresses", YAML_SCALAR_NODE,
+	.what = "an address with a prefix length (like 198.51.100.1/24)" };
+
+static const struct handler eal_keys[] = {
+	{ "no_huge", YAML_SCALAR_NODE, h_bool, FIELD(struct sgw_conf, eal.no_huge),
+	  .what = "a boolean (true/false/yes/no)" },
+	{ "memory_mb", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf, eal.memory_mb), .min = 64, .max = 65536 },
+	{ "file_prefix", YAML_SCALAR_NODE, h_string,
+	  FIELD(struct sgw_conf, eal.file_prefix), .min = 1,
+	  .what = "a non-empty string", .flags = F_LOC,
+	  LOC(struct sgw_conf, eal.file_prefix_loc) },
+	{ "control_cpu", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf, eal.control_cpu), .max = MAX_CPU },
+	{ "args", YAML_SEQUENCE_NODE, h_eal_args,
+	  .what = "a list of strings", .item = &eal_arg },
+	{ .key = NULL },
+};
+
+static const struct handler workers_keys[] = {
+	/* "count" must stay row 0: workers_finish() tests its bit. */
+	{ "count", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf, workers.count), .min = 1, .max = SGW_MAX_WORKERS,
+	  .flags = F_LOC, LOC(struct sgw_conf, workers.count_loc) },
+	{ "cpus", YAML_SEQUENCE_NODE, h_cpus, .what = "a list of CPU numbers",
+	  .item = &cpu, .flags = F_LOC, LOC(struct sgw_conf, workers.cpus_loc) },
+	{ "idle_sleep_us", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf, workers.idle_sleep_us), .max = 100000,
+	  .flags = F_LOC, LOC(struct sgw_conf, workers.idle_sleep_loc) },
+	{ .key = NULL },
+};
+
+static const struct handler port_keys[] = {
+	{ "name", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_port, name),
+	  .what = "a name of 1..31 characters from [A-Za-z0-9_-]",
+	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_port, name_loc) },
+	{ "device", YAML_SCALAR_NODE, h_device,
+	  .what = "a PCI address (0000:03:00.0) or a DPDK virtual device (net_...)",
+	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_port, device_loc) },
+	{ "mtu", YAML_SCALAR_NODE, h_uint, FIELD(struct sgw_conf_port, mtu),
+	  .min = 576, .max = 9000 },
+	{ "rx_desc", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf_port, rx_desc), .min = 64, .max = 4096 },
+	{ "tx_desc", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf_port, tx_desc), .min = 64, .max = 4096 },
+	{ "addresses", YAML_SEQUENCE_NODE, h_addresses,
+	  .what = "a list of addresses", .item = &port_addr },
+	{ .key = NULL },
+};
+
+static const struct handler route_keys[] = {
+	{ "to", YAML_SCALAR_NODE, h_to,
+	  .what = "a prefix (like 192.0.2.0/24)",
+	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_route, to_loc) },
+	{ "via", YAML_SCALAR_NODE, h_via,
+	  .what = "an address without a prefix length (like 198.51.100.254)",
+	  .flags = F_LOC, LOC(struct sgw_conf_route, via_loc) },
+	{ "port", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_route, port),
+	  .what = "a port name",
+	  .flags = F_LOC, LOC(struct sgw_conf_route, port_loc) },
+	{ .key = NULL },
+};
+
+static const struct handler cli_keys[] = {
+	{ "socket", YAML_SCALAR_NODE, h_string,
+	  FIELD(struct sgw_conf, cli.socket), .min = 1, .what = "a socket path",
+	  .flags = F_LOC, LOC(struct sgw_conf, cli.socket_loc) },
+	{ "mode", YAML_SCALAR_NODE, h_mode,
+	  .what = "an octal file mode with a leading 0 (like 0660)",
+	  .flags = F_LOC, LOC(struct sgw_conf, cli.mode_loc) },
+	{ "group", YAML_SCALAR_NODE, h_string, FIELD(struct sgw_conf, cli.group),
+	  .what = "a group name" },
+	{ .key = NULL },
+};
+
+static const struct handler logging_keys[] = {
+	{ "level", YAML_SCALAR_NODE, h_level,
+	  .what = "a log level (emerg, alert, crit, err, warning, notice, info, debug)" },
+	{ "target", YAML_SCALAR_NODE, h_target,
+	  .what = "a log target (stderr, syslog)" },
+	{ .key = NULL },
+};
+
+static const struct handler limits_keys[] = {
+	{ "neighbours", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf, limits.neighbours), .min = 16, .max = 1048576 },
+	{ "routes", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf, limits.routes), .min = 16, .max = 1048576 },
+	{ "mbufs", YAML_SCALAR_NODE, h_mbufs,
+	  FIELD(struct sgw_conf, limits.mbufs), .max = 1048576,
+	  .what = "0 or an integer 1024..1048576" },
+	{ .key = NULL },
+};
+
+static const struct mapping eal_map = { "eal", eal_keys, NULL };
+static const struct mapping workers_map = { "workers", workers_keys, workers_finish };
+static const struct mapping port_map = { "ports entry", port_keys, NULL };
+static const struct mapping route_map = { "routes entry", route_keys, NULL };
+static const struct mapping cli_map = { "cli", cli_keys, NULL };
+static const struct mapping logging_map = { "logging", logging_keys, NULL };
+static const struct mapping limits_map = { "limits", limits_keys, NULL };
+
+static const struct handler top_keys[] = {
+	{ "role", YAML_SCALAR_NODE, h_role, FIELD(struct sgw_conf, role) },
+	{ "eal", YAML_MAPPING_NODE, h_map, .map = &eal_map },
+	{ "workers", YAML_MAPPING_NODE, h_map, .map = &workers_map },
+	{ "ports", YAML_SEQUENCE_NODE, h_ports, .map = &port_map,
+	  .what = "a list of 1..8 ports", .flags = F_REQUIRED | F_NONEMPTY },
+	{ "routes", YAML_SEQUENCE_NODE, h_routes, .map = &route_map },
+	{ "cli", YAML_MAPPING_NODE, h_map, .map = &cli_map },
+	{ "logging", YAML_MAPPING_NODE, h_map, .map = &logging_map },
+	{ "limits", YAML_MAPPING_NODE, h_map, .map = &limits_map },
+	{ .key = NULL },
+};
+
+static const struct mapping top_map = { "top level", top_keys, NULL };
+
+/* walk_mapping() keeps one bit and one mark per row. */
+#define ROWS_FIT(t) _Static_assert(sizeof(t) / sizeof(t[0]) <= 32, #t " too long")
+ROWS_FIT(top_keys);
+ROWS_FIT(eal_keys);
+ROWS_FIT(workers_keys);
+ROWS_FIT(port_keys);
+ROWS_FIT(route_keys);
+ROWS_FIT(cli_keys);
+ROWS_FIT(logging_keys);
+ROWS_FIT(limits_keys);
+_Static_assert(SGW_MAX_PORTS == 8, "update the 'ports' description");
+
+static const struct handler *lookup(const struct mapping *m,
+				    const yaml_node_t *k)
+{
+	const struct handler *h;
+
+	for (h = m->keys; h->key; h++)
+		if (strlen(h->key) == k->data.scalar.length &&
+		    memcmp(h->key, scalar(k), k->data.scalar.length) == 0)
+			return h;
+	return NULL;
+}
+
+static int unknown_key(struct parser *p, const struct mapping *m,
+		       const yaml_node_t *k)
+{
+	char keys[256], got[SHOWBUF];
+	const struct handler *h;
+	size_t o = 0;
+
+	keys[0] = '\0';
+	for (h = m->keys; h->key && o < sizeof(keys); h++)
+		o += (size_t)snprintf(keys + o, sizeof(keys) - o, "%s%s",
+				      h == m->keys ? "" : ", ", h->key);
+	if (k->type != YAML_SCALAR_NODE)
+		return fail(p, k, "expected a key name in %s, got %s", m->where,
+			    show(k, got, sizeof(got)));
+	return fail(p, k, "unknown key %s in %s (expected one of: %s)",
+		    show(k, got, sizeof(got)), m->where, keys);
+}
+
+static int missing_keys(struct parser *p, const struct mapping *m,
+			const yaml_node_t *node, uint32_t seen)
+{
+	const struct handler *h;
+
+	for (h = m->keys; h->key; h++)
+		if ((h->flags & F_REQUIRED) && !(seen & (1u << (h - m->keys))))
+			return fail(p, node, "missing required key '%s' in %s",
+				    h->key, m->where);
+	return 0;
+}
+
+/* One key's value: type first, so that handlers only see what they expect. */
+static int walk_value(struct parser *p, const struct handler *h,
+		      yaml_node_t *v, void *base)
+{
+	bool empty = is_null(v) ||
+		     (v->type == YAML_SEQUENCE_NODE && n_items(v) == 0);
+
+	if ((h->flags & F_NONEMPTY) && empty)
+		return fail(p, v, "expected %s for '%s', got nothing", h->what,
+			    h->key);
+	if (h->flags & F_LOC)
+		*(struct sgw_conf_loc *)((char *)base + h->loc_off) = loc_of(v);
+	/* "eal:" with nothing under it means "no overrides", as in most tools. */
+	if (h->type != YAML_SCALAR_NODE && is_null(v))
+		return 0;
+	if (v->type != h->type)
+		return bad_value(p, h, v);
+	return h->fn(p, h, v, base);
+}
+
+static int walk_mapping(struct parser *p, yaml_node_t *node,
+			const struct mapping *m, void *base)
+{
+	yaml_mark_t first[32];
+	yaml_node_pair_t *pair;
+	uint32_t seen = 0;
+	int ret;
+
+	for (pair = node->data.mapping.pairs.start;
+	     pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(&p->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(&p->doc, pair->value);
+		const struct handler *h;
+		unsigned i;
+
+		if (k->type != YAML_SCALAR_NODE || !(h = lookup(m, k)))
+			return unknown_key(p, m, k);
+		i = (unsigned)(h - m->keys);
+		if (seen & (1u << i)) {
+			struct sgw_conf_loc f = loc_of_mark(first[i]);
+
+			return fail(p, k, "duplicate key '%s' in %s (first at %u:%u)",
+				    h->key, m->where, f.line, f.col);
+		}
+		seen |= 1u << i;
+		first[i] = k->start_mark;
+		ret = walk_value(p, h, v, base);
+		if (ret < 0)
+			return ret;
+	}
+	ret = missing_keys(p, m, node, seen);
+	if (ret == 0 && m->finish)
+		ret = m->finish(p, m, base, seen);
+	return ret;
+}
+
+/* Loading ----------------------------------------------------------------- */
+
+/* Reader errors (bad UTF-8, control characters) carry a byte offset, not a
+ * mark; count lines ourselves so they get a place like every other error. */
+static struct sgw_conf_loc loc_of_offset(const struct parser *p, size_t off)
+{
+	struct sgw_conf_loc loc = { 1, 1 };
+	size_t i;
+
+	if (off > p->len)
+		off = p->len;
+	for (i = 0; i < off; i++) {
+		if (p->text[i] == '\n') {
+			loc.line++;
+			loc.col = 1;
+		} else {
+			loc.col++;
+		}
+	}
+	return loc;
+}
+
+static int yaml_error(struct parser *p, const yaml_parser_t *yp)
+{
+	struct sgw_conf_loc at = loc_of_mark(yp->problem_mark);
+	struct sgw_conf_loc ctx = loc_of_mark(yp->context_mark);
+	const char *problem = yp->problem ? yp->problem : "unknown error";
+
+	switch (yp->error) {
+	case YAML_MEMORY_ERROR:
+		sgw_conf_error(p->err, p->c->file, (struct sgw_conf_loc){ 0 },
+			       "out of memory while reading YAML");
+		return -ENOMEM;
+	case YAML_READER_ERROR:
+		at = loc_of_offset(p, yp->problem_offset);
+		if (yp->problem_value != -1)
+			return fail_at(p, at, "cannot read YAML text: %s (0x%x)",
+				       problem, (unsigned)yp->problem_value);
+		return fail_at(p, at, "cannot read YAML text: %s", problem);
+	default:
+		if (yp->context)
+			return fail_at(p, at, "YAML syntax error: %s (%s at %u:%u)",
+				       problem, yp->context, ctx.line, ctx.col);
+		return fail_at(p, at, "YAML syntax error: %s", problem);
+	}
+}
+
+/* A second document would be ignored by a naive reader; refuse it, so that
+ * two configs pasted into one file are not half applied. */
+static int load(struct parser *p, yaml_parser_t *yp)
+{
+	yaml_document_t extra;
+	int ret = 0;
+
+	if (!yaml_parser_load(yp, &p->doc))
+		return yaml_error(p, yp);
+	if (!yaml_parser_load(yp, &extra)) {
+		ret = yaml_error(p, yp);
+	} else {
+		if (yaml_document_get_root_node(&extra))
+			ret = fail_at(p, loc_of_mark(extra.start_mark),
+				      "only one YAML document is allowed");
+		yaml_document_delete(&extra);
+	}
+	if (ret < 0)
+		yaml_document_delete(&p->doc);
+	return ret;
+}
+
+static int walk_root(struct parser *p)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&p->doc);
+	char got[SHOWBUF];
+
+	if (!root || is_null(root))
+		return fail_at(p, (struct sgw_conf_loc){ 1, 1 },
+			       "the configuration is empty (at least 'ports' is required)");
+	if (root->type != YAML_MAPPING_NODE)
+		return fail(p, root, "expected a mapping at top level, got %s",
+			    show(root, got, sizeof(got)));
+	return walk_mapping(p, root, &top_map, p->c);
+}
+
+static struct sgw_conf *conf_new(const char *name)
+{
+	struct sgw_conf *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	snprintf(c->file, sizeof(c->file), "%s", name);
+	c->role = SGW_ROLE_STANDALONE;
+	c->eal.no_huge = true;
+	c->eal.memory_mb = 256;
+	snprintf(c->eal.file_prefix, sizeof(c->eal.file_prefix), "sgw");
+	c->workers.count = 1;
+	c->workers.idle_sleep_us = 100;
+	snprintf(c->cli.socket, sizeof(c->cli.socket), "/run/sgw/sgwd.sock");
+	c->cli.mode = 0660;
+	c->logging.level = 6; /* info */
+	c->logging.target = SGW_LOG_STDERR;
+	c->limits.neighbours = 1024;
+	c->limits.routes = 1024;
+	return c;
+}
+
+int sgw_conf_parse(const char *name, const char *text, size_t len,
+		   struct sgw_conf **out, struct sgw_conf_err *err)
+{
+	struct parser p = { .text = text ? text : "", .len = text ? len : 0,
+			    .err = err };
+	yaml_parser_t yp;
+	int ret;
+
+	if (!name)
+		name = "<string>";
+	if (strlen(name) >= sizeof(p.c->file)) {
+		sgw_conf_error(err, "<config>", (struct sgw_conf_loc){ 0 },
+			       "file name too long");
+		return -ENAMETOOLONG;
+	}
+	p.c = conf_new(name);
+	if (!p.c || !yaml_parser_initialize(&yp)) {
+		sgw_conf_error(err, name, (struct sgw_conf_loc){ 0 },
+			       "out of memory");
+		free(p.c);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&yp, (const unsigned char *)p.text, p.len);
+	ret = load(&p, &yp);
+	if (ret == 0) {
+		ret = walk_root(&p);
+		yaml_document_delete(&p.doc);
+	}
+	yaml_parser_delete(&yp);
+	if (ret == -ENOMEM)
+		sgw_conf_error(err, name, (struct sgw_conf_loc){ 0 }, "out of memory");
+	if (ret < 0) {
+		sgw_conf_free(p.c);
+		return ret;
+	}
+	*out = p.c;
+	return 0;
+}
+
+/* Reads to EOF rather than trusting st_size, so /dev/stdin and pipes work. */
+static int read_all(int fd, char **text, size_t *len)
+{
+	size_t cap = 0, n = 0;
+	char *buf = NULL, *nb;
+	ssize_t r;
+
+	for (;;) {
+		if (n == cap) {
+			if (cap >= MAX_FILE_SIZE) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap = cap ? cap * 2 : 4096;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+int sgw_conf_parse_file(const char *path, struct sgw_conf **out,
+			struct sgw_conf_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		sgw_conf_error(err, path, (struct sgw_conf_loc){ 0 }, "%s",
+			       strerror(-ret));
+		return ret;
+	}
+	ret = read_all(fd, &text, &len);
+	close(fd);
+	if (ret == -EFBIG)
+		sgw_conf_error(err, path, (struct sgw_conf_loc){ 0 },
+			       "larger than %u MiB, not a configuration", MAX_FILE_SIZE >> 20);
+	else if (ret < 0)
+		sgw_conf_error(err, path, (struct sgw_conf_loc){ 0 }, "%s",
+			       strerror(-ret));
+	if (ret < 0)
+		return ret;
+	ret = sgw_conf_parse(path, text, len, out, err);
+	free(text);
+	return ret;
+}

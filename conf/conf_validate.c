@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Semantics and cross references of a parsed struct sgw_conf.
+ *
+ * The parser guarantees shapes and ranges of single values; this file checks
+ * what needs more than one value to judge (duplicates, routes against ports)
+ * and what a port address or a file prefix means. It also re-checks the
+ * counts and ranges the parser enforces before indexing anything, because a
+ * struct built by code (tests, a later reload path) never went through the
+ * parser. Every message points at the node to fix; "(first at L:C)" points at
+ * the other half of a duplicate.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+
+#define PREFIX_STR 64   /* > the 50 sgw_prefix_str() needs */
+#define LOC_STR    32
+
+#define ERR(c, err, loc, ...) sgw_conf_error(err, (c)->file, loc, __VA_ARGS__)
+
+static const struct sgw_conf_loc noloc;
+
+/* " (first at 4:7)", or "" when the other node has no place. */
+static const char *first_at(struct sgw_conf_loc loc, char *buf, size_t size)
+{
+	if (!loc.line)
+		return "";
+	snprintf(buf, size, " (first at %u:%u)", loc.line, loc.col);
+	return buf;
+}
+
+static unsigned family_bits(int family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
+static bool prefix_ok(const struct sgw_prefix *p)
+{
+	return (p->family == AF_INET || p->family == AF_INET6) &&
+	       p->len <= family_bits(p->family);
+}
+
+static const char *family_name(int family)
+{
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+static bool terminated(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+static bool name_ok(const char *s, size_t size)
+{
+	size_t i;
+
+	if (!terminated(s, size) || !s[0])
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Host bits cleared: the network a prefix names. */
+static struct sgw_prefix network_of(const struct sgw_prefix *p)
+{
+	struct sgw_prefix n = *p;
+	unsigned i;
+
+	for (i = 0; i < sizeof(n.addr); i++) {
+		unsigned bit = i * 8;
+
+		if (bit >= p->len)
+			n.addr[i] = 0;
+		else if (bit + 8 > p->len)
+			n.addr[i] &= (uint8_t)(0xffu << (8 - (p->len - bit)));
+	}
+	return n;
+}
+
+static bool same_addr(const struct sgw_prefix *a, const struct sgw_prefix *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+/* Ranges ------------------------------------------------------------------- */
+
+/* The parser enforces these too; repeated here for structs built by code. */
+static const struct range {
+	const char *key;
+	size_t off;
+	unsigned min, max;
+} ranges[] = {
+	{ "memory_mb", offsetof(struct sgw_conf, eal.memory_mb), 64, 65536 },
+	{ "control_cpu", offsetof(struct sgw_conf, eal.control_cpu), 0, 1023 },
+	{ "count", offsetof(struct sgw_conf, workers.count), 1, SGW_MAX_WORKERS },
+	{ "idle_sleep_us", offsetof(struct sgw_conf, workers.idle_sleep_us), 0, 100000 },
+	{ "neighbours", offsetof(struct sgw_conf, limits.neighbours), 16, 1048576 },
+	{ "routes", offsetof(struct sgw_conf, limits.routes), 16, 1048576 },
+	{ "mbufs", offsetof(struct sgw_conf, limits.mbufs), 0, 1048576 },
+};
+
+static int check_ranges(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		const struct range *r = &ranges[i];
+		unsigned v = *(const unsigned *)((const char *)c + r->off);
+
+		if (v < r->min || v > r->max)
+			return ERR(c, err, noloc, "expected an integer %u..%u for '%s', got %u",
+				   r->min, r->max, r->key, v);
+	}
+	if (c->limits.mbufs != 0 && c->limits.mbufs < 1024)
+		return ERR(c, err, noloc, "expected 0 or an integer 1024..1048576 for 'mbufs', got %u",
+			   c->limits.mbufs);
+	if (c->logging.level < 0 || c->logging.level > 7)
+		return ERR(c, err, noloc, "expected a log level 0..7 for 'level', got %d",
+			   c->logging.level);
+	if (c->role != SGW_ROLE_STANDALONE)
+		return ERR(c, err, noloc, "role %d is not available in this version",
+			   (int)c->role);
+	if (c->logging.target != SGW_LOG_STDERR && c->logging.target != SGW_LOG_SYSLOG)
+		return ERR(c, err, noloc, "unknown log target %d", (int)c->logging.target);
+	return 0;
+}
+
+/* Top-level sections -------------------------------------------------------- */
+
+/* The prefix names files under /var/run/dpdk and in hugetlbfs: a '/' or a
+ * ".." in it would put them elsewhere. */
+static int check_eal(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	unsigned i;
+
+	if (!name_ok(c->eal.file_prefix, sizeof(c->eal.file_prefix)))
+		return ERR(c, err, c->eal.file_prefix_loc,
+			   "expected only [A-Za-z0-9_-] in 'file_prefix', got '%.*s'",
+			   (int)sizeof(c->eal.file_prefix) - 1, c->eal.file_prefix);
+	if (c->eal.n_args > SGW_MAX_EAL_ARGS)
+		return ERR(c, err, noloc, "too many entries for 'args' (at most %u)",
+			   SGW_MAX_EAL_ARGS);
+	for (i = 0; i < c->eal.n_args; i++)
+		if (!terminated(c->eal.args[i], sizeof(c->eal.args[i])))
+			return ERR(c, err, noloc, "'args' entry %u is not terminated", i);
+	return 0;
+}
+
+static int check_workers(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	unsigned i, j, n = c->workers.n_cpus;
+
+	if (n > SGW_MAX_WORKERS)
+		return ERR(c, err, c->workers.cpus_loc,
+			   "too many entries for 'cpus' (at most %u)", SGW_MAX_WORKERS);
+	if (n && n != c->workers.count)
+		return ERR(c, err, c->workers.cpus_loc,
+			   "'cpus' lists %u CPUs but 'count' is %u (one CPU per worker)",
+			   n, c->workers.count);
+	/* An lcore runs one worker loop; a second one there would never run. */
+	for (i = 0; i < n; i++) {
+		if (c->workers.cpus[i] > 1023)
+			return ERR(c, err, c->workers.cpus_loc,
+				   "expected an integer 0..1023 for 'cpus', got %u",
+				   c->workers.cpus[i]);
+		for (j = 0; j < i; j++)
+			if (c->workers.cpus[i] == c->workers.cpus[j])
+				return ERR(c, err, c->workers.cpus_loc,
+					   "CPU %u is listed twice in 'cpus'",
+					   c->workers.cpus[i]);
+	}
+	if (c->workers.idle_sleep_us > 100000)
+		return ERR(c, err, c->workers.idle_sleep_loc,
+			   "expected an integer 0..100000 for 'idle_sleep_us', got %u",
+			   c->workers.idle_sleep_us);
+	return 0;
+}
+
+/* Setuid, setgid and sticky bits mean nothing on a socket; asking for them
+ * is a typo (01660 for 0660), not a wish. */
+static int check_cli(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	if (!terminated(c->cli.socket, sizeof(c->cli.socket)) || !c->cli.socket[0])
+		return ERR(c, err, c->cli.socket_loc,
+			   "expected a socket path of 1..%zu characters for 'socket'",
+			   sizeof(c->cli.socket) - 1);
+	if (!terminated(c->cli.group, sizeof(c->cli.group)))
+		return ERR(c, err, noloc, "'group' is not terminated");
+	if (c->cli.mode > 0777)
+		return ERR(c, err, c->cli.mode_loc,
+			   "expected a mode 0000..0777 for 'mode', got 0%o", c->cli.mode);
+	return 0;
+}
+
+/* Ports -------------------------------------------------------------------- */
+
+/* What names the device to DPDK: a vdev is known by the name before its
+ * first ',' (two net_af_packet0 clash whatever their args), a PCI function by
+ * its address with the domain filled in (03:00.0 is 0000:03:00.0). */
+static void device_key(const struct sgw_conf_port *p, char *buf, size_t size)
+{
+	size_t n = strcspn(p->device, ",");
+	size_t i;
+
+	if (p->is_pci && n == 7)
+		snprintf(buf, size, "0000:%.7s", p->device);
+	else
+		snprintf(buf, size, "%.*s", (int)n, p->device);
+	for (i = 0; p->is_pci && buf[i]; i++)
+		if (buf[i] >= 'A' && buf[i] <= 'F')
+			buf[i] = (char)(buf[i] - 'A' + 'a');
+}
+
+static bool in_range(const uint8_t *a, uint32_t lo, uint32_t mask)
+{
+	uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+		     (uint32_t)a[2] << 8 | a[3];
+
+	return (v & mask) == lo;
+}
+
+/* Why an IPv4 address cannot be a port's own, or NULL. */
+static const char *bad_host4(const struct sgw_prefix *p)
+{
+	struct sgw_prefix net = network_of(p), bcast = *p;
+	unsigned i;
+
+	if (in_range(p->addr, 0, 0xff000000))
+		return "is in 0.0.0.0/8 (this network)";
+	if (in_range(p->addr, 0x7f000000, 0xff000000))
+		return "is a loopback address";
+	if (in_range(p->addr, 0xe0000000, 0xf0000000))
+		return "is a multicast address";
+	if (in_range(p->addr, 0xf0000000, 0xf0000000))
+		return "is in 240.0.0.0/4 (reserved)";
+	if (p->len >= 31) /* RFC 3021: a /31 has no network or broadcast address */
+		return NULL;
+	for (i = p->len; i < 32; i++)
+		bcast.addr[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+	if (same_addr(p, &net))
+		return "is the network address of its subnet";
+	if (same_addr(p, &bcast))
+		return "is the broadcast address of its subnet";
+	return NULL;
+}
+
+static const char *bad_host6(const struct sgw_prefix *p)
+{
+	static const uint8_t loopback[16] = { [15] = 1 };
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	struct sgw_prefix net = network_of(p);
+
+	if (memcmp(p->addr, (uint8_t[16]){ 0 }, 16) == 0)
+		return "is the unspecified address";
+	if (memcmp(p->addr, loopback, 16) == 0)
+		return "is the loopback address";
+	if (p->addr[0] == 0xff)
+		return "is a multicast address";
+	if (memcmp(p->addr, mapped, sizeof(mapped)) == 0)
+		return "is an IPv4-mapped address";
+	/* RFC 4291 2.6.1: host bits zero is the subnet-router anycast address. */
+	if (p->len < 127 && same_addr(p, &net))
+		return "is the subnet-router anycast address of its subnet";
+	return NULL;
+}
+
+static int check_addr(const struct sgw_conf *c, const struct sgw_conf_port *port,
+		      unsigned i, struct sgw_conf_err *err)
+{
+	const struct sgw_prefix *a = &port->addrs[i];
+	char s[PREFIX_STR];
+	const char *why;
+
+	if (!prefix_ok(a))
+		return ERR(c, err, port->addr_loc[i], "bad prefix in 'addresses'");
+	sgw_prefix_str(a, true, s, sizeof(s));
+	if (a->len == 0)
+		return ERR(c, err, port->addr_loc[i],
+			   "port address %s needs a prefix length of at least 1", s);
+	why = a->family == AF_INET ? bad_host4(a) : bad_host6(a);
+	if (why)
+		return ERR(c, err, port->addr_loc[i], "port address %s %s", s, why);
+	return 0;
+}
+
+static int check_port(const struct sgw_conf *c, const struct sgw_conf_port *port,
+		      struct sgw_conf_err *err)
+{
+	unsigned i;
+	int ret;
+
+	if (!name_ok(port->name, sizeof(port->name)))
+		return ERR(c, err, port->name_loc,
+			   "expected a name of 1..31 characters from [A-Za-z0-9_-] for 'name'");
+	if (!terminated(port->device, sizeof(port->device)) || !port->device[0])
+		return ERR(c, err, port->device_loc, "expected a device for 'device'");
+	if (port->mtu < 576 || port->mtu > 9000)
+		return ERR(c, err, port->loc, "expected an integer 576..9000 for 'mtu', got %u",
+			   port->mtu);
+	if (port->rx_desc < 64 || port->rx_desc > 4096 ||
+	    port->tx_desc < 64 || port->tx_desc > 4096)
+		return ERR(c, err, port->loc,
+			   "expected integers 64..4096 for 'rx_desc' and 'tx_desc'");
+	if (port->n_addrs > SGW_MAX_PORT_ADDRS)
+		return ERR(c, err, port->loc, "too many entries for 'addresses' (at most %u)",
+			   SGW_MAX_PORT_ADDRS);
+	for (i = 0; i < port->n_addrs; i++) {
+		ret = check_addr(c, port, i, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Port i against ports 0..i (itself included, for its own addresses). */
+static int check_port_unique(const struct sgw_conf *c, unsigned i,
+			     struct sgw_conf_err *err)
+{
+	const struct sgw_conf_port *p = &c->ports[i];
+	char k1[SGW_DEVICE_MAX], k2[SGW_DEVICE_MAX], at[LOC_STR], s[PREFIX_STR];
+	unsigned j, a, b;
+
+	device_key(p, k1, sizeof(k1));
+	for (j = 0; j < i; j++) {
+		const struct sgw_conf_port *q = &c->ports[j];
+
+		if (strcmp(p->name, q->name) == 0)
+			return ERR(c, err, p->name_loc, "duplicate port name '%s'%s",
+				   p->name, first_at(q->name_loc, at, sizeof(at)));
+		device_key(q, k2, sizeof(k2));
+		if (strcmp(k1, k2) == 0)
+			return ERR(c, err, p->device_loc,
+				   "device '%s' is already used by port '%s'%s",
+				   k1, q->name, first_at(q->device_loc, at, sizeof(at)));
+	}
+	for (a = 0; a < p->n_addrs; a++)
+		for (j = 0; j <= i; j++)
+			for (b = 0; b < (j == i ? a : c->ports[j].n_addrs); b++)
+				if (same_addr(&p->addrs[a], &c->ports[j].addrs[b]))
+					return ERR(c, err, p->addr_loc[a],
+						   "address %s is already on port '%s'%s",
+						   sgw_prefix_str(&p->addrs[a], false, s, sizeof(s)),
+						   c->ports[j].name,
+						   first_at(c->ports[j].addr_loc[b], at, sizeof(at)));
+	return 0;
+}
+
+static int check_ports(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	unsigned i;
+	int ret;
+
+	if (c->n_ports == 0)
+		return ERR(c, err, noloc, "no ports configured (at least one is required)");
+	if (c->n_ports > SGW_MAX_PORTS)
+		return ERR(c, err, noloc,
+			   "too many entries for 'ports' (at most %u)", SGW_MAX_PORTS);
+	for (i = 0; i < c->n_ports; i++) {
+		ret = check_port(c, &c->ports[i], err);
+		if (ret == 0)
+			ret = check_port_unique(c, i, err);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Routes ------------------------------------------------------------------- */
+
+static bool on_link(const struct sgw_conf_port *port, const struct sgw_prefix *a)
+{
+	unsigned i;
+
+	for (i = 0; i < port->n_addrs; i++)
+		if (sgw_prefix_contains(&port->addrs[i], a->addr, a->family))
+			return true;
+	return false;
+}
+
+static bool has_family(const struct sgw_conf_port *port, int family)
+{
+	unsigned i;
+
+	for (i = 0; i < port->n_addrs; i++)
+		if (port->addrs[i].family == family)
+			return true;
+	return false;
+}
+
+static int find_port(const struct sgw_conf *c, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_ports; i++)
+		if (strcmp(c->ports[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A gateway without a port is reached through the one port whose subnet
+ * holds it; none or several is a question only the operator can answer. */
+static int infer_port(const struct sgw_conf *c, struct sgw_conf_route *r,
+		      struct sgw_conf_err *err)
+{
+	char v[PREFIX_STR];
+	unsigned i, n = 0, first = 0;
+
+	sgw_prefix_str(&r->via, false, v, sizeof(v));
+	for (i = 0; i < c->n_ports; i++) {
+		if (!on_link(&c->ports[i], &r->via))
+			continue;
+		if (n++ == 0)
+			first = i;
+		else
+			return ERR(c, err, r->via_loc,
+				   "gateway %s is in the subnets of ports '%s' and '%s'; "
+				   "set 'port' to choose", v, c->ports[first].name,
+				   c->ports[i].name);
+	}
+	if (n == 0)
+		return ERR(c, err, r->via_loc,
+			   "gateway %s is not in the connected subnet of any port", v);
+	r->port_idx = first;
+	return 0;
+}
+
+/* The next hop must be a neighbour on the chosen port: without an address
+ * in its subnet we could not ARP/ND for it. */
+static int check_gateway(const struct sgw_conf *c, struct sgw_conf_route *r,
+			 struct sgw_conf_err *err)
+{
+	const struct sgw_conf_port *port;
+	char v[PREFIX_STR], t[PREFIX_STR];
+	unsigned i, a;
+	int ret;
+
+	sgw_prefix_str(&r->via, false, v, sizeof(v));
+	sgw_prefix_str(&r->to, true, t, sizeof(t));
+	if (r->via.family != r->to.family)
+		return ERR(c, err, r->via_loc, "gateway %s is %s but destination %s is %s",
+			   v, family_name(r->via.family), t, family_name(r->to.family));
+	if (!r->port[0]) {
+		ret = infer_port(c, r, err);
+		if (ret < 0)
+			return ret;
+	} else if (!on_link(&c->ports[r->port_idx], &r->via)) {
+		return ERR(c, err, r->via_loc,
+			   "gateway %s is not in a connected subnet of port '%s'",
+			   v, r->port);
+	}
+	for (i = 0; i < c->n_ports; i++)
+		for (a = 0, port = &c->ports[i]; a < port->n_addrs; a++)
+			if (same_addr(&port->addrs[a], &r->via))
+				return ERR(c, err, r->via_loc,
+					   "gateway %s is this gateway's own address on port '%s'",
+					   v, port->name);
+	return 0;
+}
+
+/* A static route equal to a connected subnet would fight the route the
+ * dataplane installs for that subnet. */
+static int check_connected(const struct sgw_conf *c, const struct sgw_conf_route *r,
+			   struct sgw_conf_err *err)
+{
+	char t[PREFIX_STR];
+	unsigned i, a;
+
+	for (i = 0; i < c->n_ports; i++)
+		for (a = 0; a < c->ports[i].n_addrs; a++) {
+			struct sgw_prefix net = network_of(&c->ports[i].addrs[a]);
+
+			if (net.family == r->to.family && net.len == r->to.len &&
+			    same_addr(&net, &r->to))
+				return ERR(c, err, r->to_loc,
+					   "route to %s duplicates the connected subnet of port '%s'",
+					   sgw_prefix_str(&r->to, true, t, sizeof(t)),
+					   c->ports[i].name);
+		}
+	return 0;
+}
+
+static int check_route(const struct sgw_conf *c, struct sgw_conf_route *r,
+		       struct sgw_conf_err *err)
+{
+	struct sgw_prefix net;
+	char t[PREFIX_STR], n[PREFIX_STR];
+	int idx;
+
+	if (!prefix_ok(&r->to) || (r->has_via && !prefix_ok(&r->via)) ||
+	    !terminated(r->port, sizeof(r->port)))
+		return ERR(c, err, r->loc, "malformed route");
+	net = network_of(&r->to);
+	sgw_prefix_str(&r->to, true, t, sizeof(t));
+	if (!same_addr(&net, &r->to))
+		return ERR(c, err, r->to_loc,
+			   "route destination %s has host bits set (did you mean %s?)",
+			   t, sgw_prefix_str(&net, true, n, sizeof(n)));
+	if (r->port[0]) {
+		idx = find_port(c, r->port);
+		if (idx < 0)
+			return ERR(c, err, r->port_loc, "no port named '%s'", r->port);
+		r->port_idx = (unsigned)idx;
+	}
+	if (r->has_via)
+		return check_gateway(c, r, err);
+	if (!r->port[0])
+		return ERR(c, err, r->loc,
+			   "route to %s needs 'via' or, for an on-link route, 'port'", t);
+	/* On-link: neighbours are resolved from the port's own address. */
+	if (!has_family(&c->ports[r->port_idx], r->to.family))
+		return ERR(c, err, r->port_loc,
+			   "port '%s' has no %s address for the on-link route to %s",
+			   r->port, family_name(r->to.family), t);
+	return 0;
+}
+
+static int route_cmp(const void *a, const void *b)
+{
+	const struct sgw_conf_route *x = *(const struct sgw_conf_route *const *)a;
+	const struct sgw_conf_route *y = *(const struct sgw_conf_route *const *)b;
+	int d;
+
+	if (x->to.family != y->to.family)
+		return x->to.family < y->to.family ? -1 : 1;
+	if (x->to.len != y->to.len)
+		return x->to.len < y->to.len ? -1 : 1;
+	d = memcmp(x->to.addr, y->to.addr, sizeof(x->to.addr));
+	if (d)
+		return d;
+	return x < y ? -1 : x > y; /* file order among equals */
+}
+
+static bool same_dest(const struct sgw_conf_route *x, const struct sgw_conf_route *y)
+{
+	return x->to.family == y->to.family && x->to.len == y->to.len &&
+	       memcmp(x->to.addr, y->to.addr, sizeof(x->to.addr)) == 0;
+}
+
+/* Sorting keeps this O(n log n): route tables can be long. The duplicate
+ * reported is the first one in file order, as a reader would find it. */
+static int check_route_dups(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	const struct sgw_conf_route **v, *group, *dup = NULL, *orig = NULL;
+	char t[PREFIX_STR], at[LOC_STR];
+	unsigned i;
+
+	if (c->n_routes < 2)
+		return 0;
+	v = malloc(c->n_routes * sizeof(*v));
+	if (!v) {
+		ERR(c, err, noloc, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->n_routes; i++)
+		v[i] = &c->routes[i];
+	qsort(v, c->n_routes, sizeof(*v), route_cmp);
+	/* Equal destinations sort together, in file order: the second of a
+	 * group is its earliest duplicate, the group's first its original. */
+	for (i = 1, group = v[0]; i < c->n_routes; i++) {
+		if (!same_dest(group, v[i]))
+			group = v[i];
+		else if (v[i - 1] == group && (!dup || v[i] < dup)) {
+			dup = v[i];
+			orig = group;
+		}
+	}
+	free(v);
+	if (!dup)
+		return 0;
+	return ERR(c, err, dup->to_loc, "duplicate route to %s%s",
+		   sgw_prefix_str(&dup->to, true, t, sizeof(t)),
+		   first_at(orig->to_loc, at, sizeof(at)));
+}
+
+/* The dataplane sizes each family's table from limits.routes. */
+static int check_route_count(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	unsigned i, n4 = 0, n6 = 0;
+
+	for (i = 0; i < c->n_routes; i++) {
+		unsigned *n = c->routes[i].to.family == AF_INET ? &n4 : &n6;
+
+		if (++*n > c->limits.routes)
+			return ERR(c, err, c->routes[i].loc,
+				   "too many %s routes (limits.routes is %u)",
+				   family_name(c->routes[i].to.family), c->limits.routes);
+	}
+	return 0;
+}
+
+static int check_routes(struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	unsigned i;
+	int ret;
+
+	if (c->n_routes && !c->routes)
+		return ERR(c, err, noloc, "n_routes is %u but there is no route table",
+			   c->n_routes);
+	for (i = 0; i < c->n_routes; i++) {
+		ret = check_route(c, &c->routes[i], err);
+		if (ret == 0)
+			ret = check_connected(c, &c->routes[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = check_route_dups(c, err);
+	if (ret == 0)
+		ret = check_route_count(c, err);
+	return ret;
+}
+
+int sgw_conf_validate(struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	int ret;
+
+	/* Every message starts with the file name: make sure it is a string. */
+	c->file[sizeof(c->file) - 1] = '\0';
+	ret = check_ranges(c, err);
+	if (ret == 0)
+		ret = check_eal(c, err);
+	if (ret == 0)
+		ret = check_workers(c, err);
+	if (ret == 0)
+		ret = check_cli(c, err);
+	if (ret == 0)
+		ret = check_ports(c, err);
+	if (ret == 0)
+		ret = check_routes(c, err);
+	return ret;
+}
