@@ -92,7 +92,6 @@ struct sgw_conf {
 		unsigned n_cpus;         /* 0: all workers on eal.control_cpu */
 		unsigned cpus[SGW_MAX_WORKERS];
 		unsigned idle_sleep_us;  /* default 100; 0 = busy poll */
-		struct sgw_conf_loc count_loc;
 		struct sgw_conf_loc cpus_loc;
 		struct sgw_conf_loc idle_sleep_loc;
 	} workers;

@@ -29,7 +29,7 @@
 #define MAX_FILE_SIZE (16u << 20)
 /* limits.routes is at most 1048576 per family; more cannot validate, and
  * the bound keeps an alias-heavy file from making us allocate gigabytes. */
-#define MAX_ROUTES    (2u * 1048576u)
+#define MAX_ROUTES    ((size_t)2 * 1048576)
 #define MAX_CPU       1023u
 #define SHOW_MAX      48     /* characters of a bad value quoted in errors */
 
@@ -269,7 +269,7 @@ static void store_uint(void *field, size_t size, unsigned v)
 static int h_uint(struct parser *p, const struct handler *h, yaml_node_t *v,
 		  void *base)
 {
-	unsigned r;
+	unsigned r = 0;
 	int ret = take_uint(p, h, v, &r);
 
 	if (ret == 0)
@@ -281,7 +281,7 @@ static int h_uint(struct parser *p, const struct handler *h, yaml_node_t *v,
 static int h_mbufs(struct parser *p, const struct handler *h, yaml_node_t *v,
 		   void *base)
 {
-	unsigned r;
+	unsigned r = 0;
 	int ret = take_uint(p, h, v, &r);
 
 	if (ret == 0 && r != 0 && r < 1024)
@@ -619,10 +619,10 @@ static int h_routes(struct parser *p, const struct handler *h, yaml_node_t *v,
 	int ret;
 
 	if (n > MAX_ROUTES)
-		return too_many(p, h, item(p, v, MAX_ROUTES), MAX_ROUTES);
+		return too_many(p, h, item(p, v, MAX_ROUTES), (unsigned)MAX_ROUTES);
 	if (n == 0)
 		return 0;
-	/* calloc: never NULL-with-n_routes>0, and unset fields read as zero. */
+	/* Sized once from the list; what a route leaves out reads as zero. */
 	c->routes = calloc(n, sizeof(*c->routes));
 	if (!c->routes)
 		return -ENOMEM;
@@ -680,8 +680,7 @@ static const struct handler eal_keys[] = {
 static const struct handler workers_keys[] = {
 	/* "count" must stay row 0: workers_finish() tests its bit. */
 	{ "count", YAML_SCALAR_NODE, h_uint,
-	  FIELD(struct sgw_conf, workers.count), .min = 1, .max = SGW_MAX_WORKERS,
-	  .flags = F_LOC, LOC(struct sgw_conf, workers.count_loc) },
+	  FIELD(struct sgw_conf, workers.count), .min = 1, .max = SGW_MAX_WORKERS },
 	{ "cpus", YAML_SEQUENCE_NODE, h_cpus, .what = "a list of CPU numbers",
 	  .item = &cpu, .flags = F_LOC, LOC(struct sgw_conf, workers.cpus_loc) },
 	{ "idle_sleep_us", YAML_SCALAR_NODE, h_uint,
@@ -776,7 +775,7 @@ static const struct handler top_keys[] = {
 static const struct mapping top_map = { "top level", top_keys, NULL };
 
 /* walk_mapping() keeps one bit and one mark per row. */
-#define ROWS_FIT(t) _Static_assert(sizeof(t) / sizeof(t[0]) <= 32, #t " too long")
+#define ROWS_FIT(t) _Static_assert(sizeof(t) / sizeof((t)[0]) <= 32, #t " too long")
 ROWS_FIT(top_keys);
 ROWS_FIT(eal_keys);
 ROWS_FIT(workers_keys);

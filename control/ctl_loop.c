@@ -55,6 +55,12 @@ static void on_wakeup(struct sgw_cli_ev *ev, uint32_t events)
 	/* sgw_dp_ctl_awake() already drained the eventfd. */
 }
 
+static void cli_log(void *arg, int level, const char *msg)
+{
+	RTE_SET_USED(arg);
+	rte_log((uint32_t)level + 1, sgw_ctl_logtype, "cli: %s\n", msg);
+}
+
 static unsigned drain_punts(void)
 {
 	struct rte_mbuf *m[PUNT_BURST];
@@ -110,14 +116,15 @@ int sgw_ctl_run(void)
 	if (epfd < 0)
 		return -errno;
 	ret = open_fds(epfd, &sig, &tick, &wake);
+	sgw_cli_set_log(cli_log, NULL);
 	cli = ret ? NULL : sgw_cli_server_open(sgw_ctl.conf->cli.socket,
 					      sgw_ctl.conf->cli.mode,
 					      sgw_ctl.conf->cli.group, epfd,
 					      sgw_ctl_cmds, sgw_ctl_n_cmds, NULL);
 	if (!cli) {
+		ret = ret ? ret : -errno;
 		CTL_LOG(ERR, "cannot listen on %s: %s", sgw_ctl.conf->cli.socket,
-			strerror(ret ? -ret : errno));
-		ret = ret ? ret : -EADDRINUSE;
+			strerror(-ret));
 	}
 	if (cli)
 		sgw_local_announce();

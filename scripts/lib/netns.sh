@@ -53,9 +53,12 @@
 #   sgw_log_tail [N]          last N lines of the current sgwd log.
 #   sgw_say MSG / sgw_ok MSG / sgw_fail MSG
 #                             progress, pass and failure (exit 1) messages.
-#   sgw_bad MSG               a failed check that does not stop the test;
-#   sgw_finish                  stops sgwd (must exit 0), then prints PASS and
-#                             exits 0, or lists every sgw_bad and exits 1.
+#   sgw_bad MSG               a failed check that does not stop the test
+#                             (unless sgwd has died: then it fails at once);
+#   sgw_check_alive           fail (with the log) if sgwd has died;
+#   sgw_finish                stops sgwd (SIGTERM: exit 0 within 1 s, socket
+#                             removed), then prints PASS and exits 0, or lists
+#                             every sgw_bad and exits 1.
 #
 # Environment: SGWD, SGWCTL (default build/control/sgwd and sgwctl under the
 # repository root), SGW_SRC (repository root), SGW_PY (python with scapy,
@@ -90,6 +93,7 @@ SGW_LOG=
 SGW_SOCK=
 SGW_FILE_PREFIX=
 SGW_EXIT_STATUS=
+SGW_STOP_MS=0
 SGW_TRACKED_PIDS=()
 SGW_TEARDOWN_CMDS=()
 SGW_DPDK_PREFIXES=()
@@ -107,6 +111,20 @@ SGW_FAILURES=()
 sgw_bad() {
 	printf '%s: FAIL: %s\n' "$SGW_NAME" "$*" >&2
 	SGW_FAILURES+=("$*")
+	sgw_check_alive
+}
+# Once sgwd is gone, later checks only repeat that: stop with its log.
+sgw_check_alive() {
+	local pid=$SGW_PID
+	[ -n "$pid" ] && ! sgw__alive "$pid" || return 0
+	SGW_PID=
+	sgw_wait_exit "$pid" 1 || true
+	sgw_log_tail 40
+	sgw_fail "sgwd (pid $pid) died with status $SGW_EXIT_STATUS$(sgw__signame "$SGW_EXIT_STATUS")"
+}
+sgw__signame() {
+	[ "${1:-0}" -gt 128 ] 2>/dev/null || return 0
+	printf ' (signal %s)' "$(kill -l $(($1 - 128)) 2>/dev/null || echo $(($1 - 128)))"
 }
 sgw__list_failures() {
 	[ ${#SGW_FAILURES[@]} -gt 0 ] || return 0
@@ -116,11 +134,14 @@ sgw__list_failures() {
 sgw_finish() {
 	local rc=0
 	if [ -n "$SGW_PID" ]; then
+		sgw_say "checking: SIGTERM stops sgwd with status 0 within 1 s and removes $SGW_SOCK"
 		sgw_stop || rc=$?
 		if [ "$rc" -ne 0 ]; then
 			sgw_log_tail
 			sgw_bad "sgwd exited with status $rc on SIGTERM (expected 0)"
 		fi
+		[ "$SGW_STOP_MS" -le 1000 ] || sgw_bad "sgwd took $SGW_STOP_MS ms to exit on SIGTERM (limit 1000)"
+		[ ! -e "$SGW_SOCK" ] || sgw_bad "sgwd left $SGW_SOCK behind after SIGTERM"
 	fi
 	if [ ${#SGW_FAILURES[@]} -gt 0 ]; then
 		printf '%s: FAILED: %d check(s):\n' "$SGW_NAME" ${#SGW_FAILURES[@]} >&2
@@ -432,6 +453,7 @@ sgw__alive() {
 sgw_wait_exit() { # PID SECONDS
 	local pid=$1 end=$(($(date +%s%N) / 1000000 + $2 * 1000))
 	SGW_EXIT_STATUS=
+SGW_STOP_MS=0
 	while sgw__alive "$pid"; do
 		[ $(($(date +%s%N) / 1000000)) -lt "$end" ] || return 1
 		sleep 0.05
@@ -471,17 +493,20 @@ sgw_start() {
 }
 
 sgw_stop() {
-	local pid=$SGW_PID
+	local pid=$SGW_PID t0
 	[ -n "$pid" ] || return 0
 	SGW_PID=
+	t0=$(date +%s%N)
 	kill -TERM "$pid" 2>/dev/null || true
 	if ! sgw_wait_exit "$pid" 5; then
 		echo "$SGW_NAME: sgwd (pid $pid) ignored SIGTERM for 5 s; sending SIGKILL" >&2
 		kill -KILL "$pid" 2>/dev/null || true
 		sgw_wait_exit "$pid" 5 || true
+		SGW_STOP_MS=$((($(date +%s%N) - t0) / 1000000))
 		return 137
 	fi
-	echo "$SGW_NAME: sgwd (pid $pid) exited with status $SGW_EXIT_STATUS"
+	SGW_STOP_MS=$((($(date +%s%N) - t0) / 1000000))
+	echo "$SGW_NAME: sgwd (pid $pid) exited with status $SGW_EXIT_STATUS after $SGW_STOP_MS ms"
 	return "$SGW_EXIT_STATUS"
 }
 

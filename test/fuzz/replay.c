@@ -59,8 +59,8 @@ static int read_file(const char *path, uint8_t **out, size_t *len)
 
 static int replay_file(const char *path, unsigned *count)
 {
-	uint8_t *buf;
-	size_t n;
+	uint8_t *buf = NULL;
+	size_t n = 0;
 	int ret = read_file(path, &buf, &n);
 
 	if (ret < 0) {

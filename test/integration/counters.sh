@@ -20,7 +20,7 @@ sgw_topology_create
 sgw_config_write "$SGW_TMP/sgwd.yaml" server_addrs="203.0.113.1/25, 2001:db8:5::1/64"
 sgw_start "$SGW_TMP/sgwd.yaml"
 
-stat() { sgw_port_stat "$1" "$2" || sgw_fail "cannot read $2 of port $1 from sgwctl --json show ports"; }
+stat() { sgw_check_alive; sgw_port_stat "$1" "$2" || sgw_fail "cannot read $2 of port $1 from sgwctl --json show ports"; }
 
 # Counters are published by the worker; give it a moment after the traffic.
 settle() { sleep 0.5; }

@@ -39,7 +39,7 @@ done
 # start with 02 52 55 4e, "\x02RUN"); drops.runt is checked only if one of
 # them arrives short.
 command -v tcpdump >/dev/null || sgw_fail "tcpdump is missing"
-sgw_gw tcpdump -i sgw-c -n -U -w "$SGW_TMP/runt.pcap" 'ether[0:4] = 0x0252554e' \
+ip netns exec "$SGW_NS_GW" tcpdump -i sgw-c -n -U -w "$SGW_TMP/runt.pcap" 'ether[0:4] = 0x0252554e' \
 	2>"$SGW_TMP/tcpdump.err" &
 sgw_track_pid $!
 for _ in $(seq 50); do
@@ -113,7 +113,7 @@ sgw_cl "$SGW_PY" "$SGW_TMP/garbage.py" "$SEED" || sgw_fail "scapy sender failed"
 sleep 1
 
 sgw_say "checking: sgwd is still running"
-sgw__alive "$SGW_PID" || { sgw_log_tail; sgw_fail "sgwd died during the garbage (seed $SEED)"; }
+sgw_check_alive
 sgw_ctl show status >/dev/null || { sgw_log_tail; sgw_fail "sgwd stopped answering sgwctl"; }
 sgw_ok "sgwd pid $SGW_PID alive and answering"
 
@@ -156,5 +156,5 @@ if sgw_cl ping -n -q -c 3 -w 5 2001:db8:5::2 >/dev/null; then
 else
 	sgw_bad "IPv6 ping client -> server fails after the garbage"
 fi
-sgw__alive "$SGW_PID" || { sgw_log_tail; sgw_fail "sgwd died"; }
+sgw_check_alive
 sgw_finish
