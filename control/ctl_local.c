@@ -167,6 +167,19 @@ static void tx(unsigned port, struct rte_mbuf *m)
 		CTL_COUNT(TX_RING_FULL);
 }
 
+/* ICMPv6 fields sit at odd offsets in the frame: store through memcpy. */
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	rte_be32_t be = rte_cpu_to_be_32(v);
+
+	memcpy(p, &be, sizeof(be));
+}
+
+static void put_sum(uint8_t *p, uint16_t sum)  /* already in wire order */
+{
+	memcpy(p, &sum, sizeof(sum));
+}
+
 static void *l3(struct rte_mbuf *m)
 {
 	return rte_pktmbuf_mtod_offset(m, void *, ETH_HLEN);
@@ -476,9 +489,9 @@ static void icmp6_error(struct rte_mbuf *orig, unsigned in, uint8_t type,
 	ic = (uint8_t *)(ip + 1);
 	ic[0] = type;
 	ic[1] = code;
-	*(rte_be32_t *)(ic + 4) = rte_cpu_to_be_32(rest);
+	put_be32(ic + 4, rest);
 	memcpy(ic + 8, oip, quote);
-	*(rte_be16_t *)(ic + 2) = rte_ipv6_udptcp_cksum(ip, ic);
+	put_sum(ic + 2, rte_ipv6_udptcp_cksum(ip, ic));
 	rte_pktmbuf_free(orig);
 	CTL_COUNT(ICMP_ERR_OUT);
 	output_routed(m, AF_INET6, ip->dst_addr);
@@ -696,8 +709,8 @@ static void echo6(struct rte_mbuf *m, struct rte_ipv6_hdr *ip, unsigned l4_len)
 	memcpy(ip->dst_addr, a, 16);
 	ip->hop_limits = 64;
 	ic[0] = ICMP6_ECHO_REPLY;
-	*(rte_be16_t *)(ic + 2) = 0;
-	*(rte_be16_t *)(ic + 2) = rte_ipv6_udptcp_cksum(ip, ic);
+	put_sum(ic + 2, 0);
+	put_sum(ic + 2, rte_ipv6_udptcp_cksum(ip, ic));
 	RTE_SET_USED(l4_len);
 	sgw_punt_meta(m)->reason = 0;
 	CTL_COUNT(ECHO_REPLY_OUT);

@@ -513,7 +513,9 @@ sgw_stop() {
 # --- measurements ------------------------------------------------------------
 
 sgw_port_stat() { # PORT KEY
-	sgw_ctl --json show ports | "$SGW_PY" -c '
+	local json
+	json=$(sgw_ctl --json show ports) || return 1
+	printf '%s\n' "$json" | "$SGW_PY" -c '
 import json, sys
 port, key = sys.argv[1], sys.argv[2]
 for p in json.load(sys.stdin)["ports"]:

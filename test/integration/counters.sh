@@ -20,7 +20,15 @@ sgw_topology_create
 sgw_config_write "$SGW_TMP/sgwd.yaml" server_addrs="203.0.113.1/25, 2001:db8:5::1/64"
 sgw_start "$SGW_TMP/sgwd.yaml"
 
-stat() { sgw_check_alive; sgw_port_stat "$1" "$2" || sgw_fail "cannot read $2 of port $1 from sgwctl --json show ports"; }
+# get VAR PORT KEY: VAR=KEY of PORT from "sgwctl --json show ports".
+get() {
+	local v
+	if ! v=$(sgw_port_stat "$2" "$3"); then
+		sgw_check_alive
+		sgw_fail "cannot read $3 of port $2 from sgwctl --json show ports"
+	fi
+	printf -v "$1" '%s' "$v"
+}
 
 # Counters are published by the worker; give it a moment after the traffic.
 settle() { sleep 0.5; }
@@ -31,12 +39,13 @@ sgw_cl ping -n -q -c 2 -w 5 2001:db8:5::2 >/dev/null || sgw_fail "IPv6 forwardin
 settle
 
 sgw_say "checking: $N pings client -> server raise client rx_packets and server tx_packets by $N..$((N + SLACK))"
-rx0=$(stat client rx_packets)
-tx0=$(stat server tx_packets)
+rx0=0 tx0=0 rx1=0 tx1=0
+get rx0 client rx_packets
+get tx0 server tx_packets
 out=$(sgw_cl ping -n -q -c "$N" -i 0.02 -W 1 203.0.113.2 2>&1) || true
 settle
-rx1=$(stat client rx_packets)
-tx1=$(stat server tx_packets)
+get rx1 client rx_packets
+get tx1 server tx_packets
 printf '%s\n' "$out" | grep 'packets transmitted'
 drx=$((rx1 - rx0))
 dtx=$((tx1 - tx0))
@@ -53,10 +62,10 @@ sgw_say "  client rx_packets +$drx, server tx_packets +$dtx"
 no_route() {
 	local dst=$1 pat=$2 d0 d1 out
 	sgw_say "checking: $K pings to $dst give '$pat' and drops.no_route +$K on port client"
-	d0=$(stat client drops.no_route)
+	get d0 client drops.no_route
 	out=$(sgw_cl ping -n -c "$K" -i 0.2 -W 1 "$dst" 2>&1) || true
 	settle
-	d1=$(stat client drops.no_route)
+	get d1 client drops.no_route
 	if ! printf '%s\n' "$out" | grep -Eq "$pat"; then
 		printf '%s\n' "$out" >&2
 		sgw_bad "ping $dst: no line matching '$pat'"
