@@ -14,6 +14,15 @@
 #include "neigh.h"
 #include "route.h"
 
+/* Lower case, as `ip link` prints it (rte_ether_format_addr uses upper). */
+static void mac_str(char *buf, size_t size, const struct rte_ether_addr *m)
+{
+	const uint8_t *b = m->addr_bytes;
+
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5]);
+}
+
 static unsigned worker_cpu(unsigned w)
 {
 	const struct sgw_conf *c = sgw_ctl.conf;
@@ -87,7 +96,7 @@ static void port_json(struct sgw_json *j, unsigned i)
 	sgw_json_str(j, "name", p->name);
 	sgw_json_u64(j, "index", i);
 	sgw_json_str(j, "device", p->device);
-	rte_ether_format_addr(buf, sizeof(buf), &p->mac);
+	mac_str(buf, sizeof(buf), &p->mac);
 	sgw_json_str(j, "mac", buf);
 	sgw_json_str(j, "link", link_state(p->port_id));
 	sgw_json_u64(j, "mtu", p->mtu);
@@ -134,7 +143,7 @@ static void port_text(struct sgw_cli_reply *r, unsigned i)
 
 	rte_eth_stats_get(p->port_id, &st);
 	sgw_dp_port_counters(i, &pc);
-	rte_ether_format_addr(buf, sizeof(buf), &p->mac);
+	mac_str(buf, sizeof(buf), &p->mac);
 	sgw_cli_printf(r, "%s  %s  link %s  mac %s  mtu %u\n", p->name, p->device,
 		       link_state(p->port_id), buf, p->mtu);
 	sgw_cli_printf(r, "  addresses:");
@@ -245,7 +254,7 @@ static void show_neighbours(const struct sgw_cli_args *a, struct sgw_cli_reply *
 		sgw_prefix_str(&p, false, addr, sizeof(addr));
 		sgw_neigh_mac(n, &mac);
 		if (n->mac_word & SGW_NEIGH_VALID)
-			rte_ether_format_addr(macs, sizeof(macs), &mac);
+			mac_str(macs, sizeof(macs), &mac);
 		else
 			strcpy(macs, "-");
 		if (!a->json) {

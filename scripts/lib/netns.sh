@@ -54,8 +54,8 @@
 #   sgw_say MSG / sgw_ok MSG / sgw_fail MSG
 #                             progress, pass and failure (exit 1) messages.
 #   sgw_bad MSG               a failed check that does not stop the test
-#                             (unless sgwd has died: then it fails at once);
-#   sgw_check_alive           fail (with the log) if sgwd has died;
+#                             (unless sgwd has died: then it fails at once).
+#   sgw_check_alive           fail (with the log) if sgwd has died.
 #   sgw_finish                stops sgwd (SIGTERM: exit 0 within 1 s, socket
 #                             removed), then prints PASS and exits 0, or lists
 #                             every sgw_bad and exits 1.
