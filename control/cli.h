@@ -83,6 +83,8 @@ struct sgw_cli_buf {
 };
 int sgw_cli_format(struct sgw_cli_buf *out, int code, const char *body,
 		   size_t body_len, bool json);
+/* Grows b so that extra more bytes fit; -ENOMEM on overflow or OOM. */
+int sgw_cli_buf_reserve(struct sgw_cli_buf *b, size_t extra);
 void sgw_cli_buf_free(struct sgw_cli_buf *b);
 
 /* Runs one request line (no "\n") against tbl, plus a built-in "help" if tbl

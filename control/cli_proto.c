@@ -230,7 +230,7 @@ int sgw_cli_parse(const char *line, size_t len, char *buf,
 	return 0;
 }
 
-static int buf_reserve(struct sgw_cli_buf *b, size_t extra)
+int sgw_cli_buf_reserve(struct sgw_cli_buf *b, size_t extra)
 {
 	size_t cap;
 	char *p;
@@ -256,7 +256,7 @@ static int append_line(struct sgw_cli_buf *b, int code, char sep,
 {
 	char head[8];
 
-	if (buf_reserve(b, 5 + len + 1) < 0)
+	if (sgw_cli_buf_reserve(b, 5 + len + 1) < 0)
 		return -ENOMEM;
 	snprintf(head, sizeof(head), "%04d%c", code, sep);
 	memcpy(b->data + b->len, head, 5);

@@ -117,23 +117,6 @@ static uint64_t now_ms(void)
 
 /* ---- the reply a handler writes into ---------------------------------- */
 
-static int body_reserve(struct sgw_cli_buf *b, size_t extra)
-{
-	size_t cap = b->cap ? b->cap : 256;
-	char *p;
-
-	if (b->cap - b->len >= extra)
-		return 0;
-	while (cap - b->len < extra)
-		cap *= 2;
-	p = realloc(b->data, cap);
-	if (!p)
-		return -ENOMEM;
-	b->data = p;
-	b->cap = cap;
-	return 0;
-}
-
 void sgw_cli_fail(struct sgw_cli_reply *r, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -169,7 +152,7 @@ void sgw_cli_printf(struct sgw_cli_reply *r, const char *fmt, ...)
 		sgw_cli_fail(r, SGW_CLI_ERR_RUNTIME,
 			     "reply too large (max %u bytes)",
 			     SGW_CLI_REPLY_MAX);
-	} else if (body_reserve(&r->body, (size_t)need + 1) < 0) {
+	} else if (sgw_cli_buf_reserve(&r->body, (size_t)need + 1) < 0) {
 		sgw_cli_fail(r, SGW_CLI_ERR_RUNTIME, "out of memory");
 	} else {
 		vsnprintf(r->body.data + r->body.len, (size_t)need + 1, fmt,
@@ -344,7 +327,7 @@ static int run_cmd(const struct sgw_cli_cmd *cmd,
 	if (cmd->fn)
 		cmd->fn(args, &r, ctx);
 	else
-		sgw_cli_fail(&r, SGW_CLI_ERR_RUNTIME, "'%s' is not implemented",
+		sgw_cli_fail(&r, SGW_CLI_ERR_RUNTIME, "'%s' has no handler",
 			     cmd->path);
 	if (r.code)
 		rc = sgw_cli_format(out, r.code, r.msg, strlen(r.msg), false);

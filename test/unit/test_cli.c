@@ -356,7 +356,7 @@ static const struct run_case run_cases[] = {
 	{ "frob", 9000, "9000 unknown command 'frob' (try 'help')\n" },
 	{ "huge", 8000, "8000 reply too large (max 4194304 bytes)\n" },
 	{ "newlines", 8000, "8000 reply too large (max 4194304 bytes)\n" },
-	{ "nofn", 8000, "8000 'nofn' is not implemented\n" },
+	{ "nofn", 8000, "8000 'nofn' has no handler\n" },
 	{ "help show ports", 0,
 	  "1000-show ports [PORT]       port counters\n"
 	  "1000-show ports detail PORT  one port in detail\n"
