@@ -35,7 +35,7 @@ struct sgw_punt_meta {
 	uint8_t reason;          /* enum sgw_punt_reason */
 	uint8_t in_port;         /* port index the frame arrived on */
 	uint8_t out_port;        /* port index, for NEIGH_MISS/TOO_BIG/FRAGMENT */
-	uint8_t l3_off;          /* offset of the IP header in the frame */
+	uint8_t pad;
 	uint32_t nh;             /* next-hop index, for NEIGH_MISS */
 };
 

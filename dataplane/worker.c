@@ -45,7 +45,6 @@ static enum verdict punt(struct rte_mbuf *m, enum sgw_punt_reason why,
 
 	pm->reason = (uint8_t)why;
 	pm->out_port = (uint8_t)out_port;
-	pm->l3_off = SGW_ETH_HLEN;
 	pm->nh = nh;
 	return V_PUNT;
 }
