@@ -73,6 +73,69 @@ struct sgw_conf_route {
 	struct sgw_conf_loc port_loc;
 };
 
+/* Inner-packet selector of a policy (RFC 4301 4.4.1). An absent prefix
+ * matches any address of the policy's family; family 0 (no prefix given)
+ * matches both families. Ports apply to TCP, UDP and SCTP only; for other
+ * protocols a policy with a port range never matches. */
+struct sgw_conf_sel {
+	int family;                  /* 0, AF_INET or AF_INET6 */
+	bool has_src, has_dst;
+	struct sgw_prefix src, dst;  /* host bits zero */
+	int proto;                   /* -1 = any, else 0..255 */
+	uint16_t sport_lo, sport_hi; /* 0-65535 when absent */
+	uint16_t dport_lo, dport_hi;
+};
+
+#define SGW_KEY_MAX  32          /* AES-256 */
+#define SGW_SALT_LEN 4           /* RFC 4106 salt */
+
+/* A manually keyed SA (RFC 4301 4.5): one direction, AES-GCM-16. What does
+ * not apply to it reads 0: replay_window on an outbound SA, seq on an inbound
+ * one, the ports without udp_encap. */
+struct sgw_conf_sa {
+	char name[SGW_NAME_MAX];
+	uint32_t spi;                /* 256..0xffffffff, host order */
+	bool inbound;                /* direction: in | out */
+	bool transport;              /* mode: tunnel (default) | transport */
+	unsigned key_len;            /* 16 (aes-gcm-128) or 32 (aes-gcm-256) */
+	uint8_t key[SGW_KEY_MAX];
+	uint8_t salt[SGW_SALT_LEN];
+	bool esn;                    /* default false */
+	unsigned replay_window;      /* inbound, power of two 64..4096, default 1024 */
+	uint64_t seq;                /* outbound: first sequence number sent, default 1 */
+	struct sgw_prefix local;     /* outer addresses, len 32/128, same family */
+	struct sgw_prefix remote;
+	bool udp_encap;              /* encap: udp (RFC 3948) | none (default) */
+	uint16_t local_port;         /* default 4500 when udp_encap */
+	uint16_t remote_port;        /* default 4500 when udp_encap */
+	uint64_t soft_bytes, hard_bytes;     /* lifetime; 0 = none */
+	uint64_t soft_packets, hard_packets;
+	struct sgw_conf_loc loc;     /* of the list item */
+	struct sgw_conf_loc name_loc, spi_loc, key_loc, local_loc, remote_loc;
+	struct sgw_conf_loc window_loc, seq_loc, lifetime_loc;
+	struct sgw_conf_loc local_port_loc, remote_port_loc;
+};
+
+enum sgw_policy_action {
+	SGW_POLICY_PROTECT = 0,
+	SGW_POLICY_BYPASS,
+	SGW_POLICY_DISCARD,
+};
+
+/* An SPD entry; the list order in the file is the lookup order. */
+struct sgw_conf_policy {
+	char name[SGW_NAME_MAX];
+	bool inbound;                /* direction: in | out */
+	struct sgw_conf_sel sel;
+	enum sgw_policy_action action;
+	char sa[SGW_NAME_MAX];       /* protect only: an SA of the same direction */
+	unsigned sa_idx;             /* resolved by sgw_conf_validate() */
+	struct sgw_conf_loc loc;
+	struct sgw_conf_loc name_loc, sel_loc, action_loc, sa_loc;
+	struct sgw_conf_loc src_loc, dst_loc, sport_loc, dport_loc;
+	/* sel_loc is src_loc, else dst_loc, else loc */
+};
+
 struct sgw_conf {
 	char file[4096];             /* path, or "<embedded default>" */
 	enum sgw_role role;
@@ -115,10 +178,17 @@ struct sgw_conf {
 		enum sgw_log_target target;
 	} logging;
 
+	unsigned n_sas;
+	struct sgw_conf_sa *sas;       /* malloc'd, n_sas entries */
+	unsigned n_policies;
+	struct sgw_conf_policy *policies; /* malloc'd, in file order */
+
 	struct {
 		unsigned neighbours;       /* default 1024 */
 		unsigned routes;           /* per family, default 1024 */
 		unsigned mbufs;            /* 0 = computed from ports and workers */
+		unsigned sas;              /* SA table capacity, default 16384, 64..4194304 */
+		unsigned policies;         /* per direction, default 1024, 16..65536 */
 	} limits;
 };
 
@@ -147,6 +217,23 @@ int sgw_conf_validate(struct sgw_conf *c, struct sgw_conf_err *err);
 int sgw_conf_load(const char *path, struct sgw_conf **out,
 		  struct sgw_conf_err *err);
 void sgw_conf_free(struct sgw_conf *c);
+
+/* One item of the sas: or policies: list given as a YAML flow mapping
+ * ("{name: x, spi: 0x100, ...}", the CLI's sa add / policy add), with the
+ * checks that need nothing else of the config. Cross references (ports,
+ * other SAs) are the caller's. Returns 0 or -EINVAL with *err set; *out
+ * holds key material on success: the caller wipes it. */
+int sgw_conf_parse_sa_item(const char *text, size_t len, struct sgw_conf_sa *out,
+			   struct sgw_conf_err *err);
+int sgw_conf_parse_policy_item(const char *text, size_t len,
+			       struct sgw_conf_policy *out, struct sgw_conf_err *err);
+/* The checks of one item that need no other part of the config (c gives
+ * the name for messages; with no ports, local addresses are not checked). */
+int sgw_conf_check_sa_alone(const struct sgw_conf *c, const struct sgw_conf_sa *sa,
+			    struct sgw_conf_err *err);
+int sgw_conf_check_policy_alone(const struct sgw_conf *c,
+				const struct sgw_conf_policy *pol,
+				struct sgw_conf_err *err);
 
 /* Formats "file:line:col: message" (or "file: message" when loc.line is 0,
  * i.e. the value did not come from the file) into err, which may be NULL.

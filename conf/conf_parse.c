@@ -16,11 +16,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -30,8 +32,14 @@
 /* limits.routes is at most 1048576 per family; more cannot validate, and
  * the bound keeps an alias-heavy file from making us allocate gigabytes. */
 #define MAX_ROUTES    ((size_t)2 * 1048576)
+/* The most limits.sas and limits.policies (per direction) can allow, for
+ * the same reason. */
+#define MAX_SAS       4194304u
+#define MAX_POLICIES  (2u * 65536)
 #define MAX_CPU       1023u
 #define SHOW_MAX      48     /* characters of a bad value quoted in errors */
+#define KEY_FILE_MAX  1024   /* bytes; a key is 72 hex digits at most */
+#define KEY_DIGITS_MAX (2 * (SGW_KEY_MAX + SGW_SALT_LEN))
 
 struct parser {
 	yaml_document_t doc;
@@ -39,6 +47,13 @@ struct parser {
 	size_t len;
 	struct sgw_conf *c;
 	struct sgw_conf_err *err;
+	/* The key of the SA being walked. How long it must be depends on
+	 * 'aead', which may come after it, so it waits here for sa_finish(). */
+	struct {
+		const char *from;    /* "key" or "key_file"; NULL: neither yet */
+		size_t digits;       /* hex digits after "0x" */
+		uint8_t bytes[SGW_KEY_MAX + SGW_SALT_LEN]; /* when digits fit */
+	} key;
 };
 
 struct handler;
@@ -49,9 +64,16 @@ enum {
 	F_REQUIRED = 1 << 0,
 	F_NONEMPTY = 1 << 1,     /* null or [] is an error, not "absent" */
 	F_LOC      = 1 << 2,     /* record the value's place at loc_off */
+	F_DOT      = 1 << 3,     /* a name that may also contain '.' */
 };
 
 struct mapping;
+
+/* One spelling of an enumerated value and what it stores. */
+struct choice {
+	const char *name;
+	int value;
+};
 
 struct handler {
 	const char *key;
@@ -63,6 +85,7 @@ struct handler {
 	const char *what;        /* a valid value, for messages; NULL: derived */
 	const struct mapping *map; /* nested mapping, or the items of a list */
 	const struct handler *item; /* a list of scalars: what each must be */
+	const struct choice *choices; /* h_choice, h_proto: ends with name NULL */
 	unsigned flags;
 	size_t loc_off;
 };
@@ -314,13 +337,15 @@ static int h_string(struct parser *p, const struct handler *h, yaml_node_t *v,
 	return take_string(p, h, v, (char *)base + h->off, h->size, h->min);
 }
 
-static bool name_char(char ch)
+static bool name_char(char ch, bool dot)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+	       (dot && ch == '.');
 }
 
-/* Port names appear in CLI commands and counter names: keep them words. */
+/* Port names appear in CLI commands and counter names: keep them words.
+ * SA and policy names may also have dots ("site-b.out"). */
 static int h_name(struct parser *p, const struct handler *h, yaml_node_t *v,
 		  void *base)
 {
@@ -331,7 +356,7 @@ static int h_name(struct parser *p, const struct handler *h, yaml_node_t *v,
 	if (ret < 0)
 		return ret;
 	for (i = 0; dst[i]; i++)
-		if (!name_char(dst[i]))
+		if (!name_char(dst[i], h->flags & F_DOT))
 			return bad_value(p, h, v);
 	return 0;
 }
@@ -440,9 +465,323 @@ static int h_mode(struct parser *p, const struct handler *h, yaml_node_t *v,
 	return 0;
 }
 
+/* Enumerations ------------------------------------------------------------ */
+
+static const struct choice *choose(const struct choice *ch, const yaml_node_t *v)
+{
+	for (; ch->name; ch++)
+		if (strlen(ch->name) == v->data.scalar.length &&
+		    memcmp(ch->name, scalar(v), v->data.scalar.length) == 0)
+			return ch;
+	return NULL;
+}
+
+static void store_choice(void *field, size_t size, int v)
+{
+	switch (size) {
+	case sizeof(bool):
+		*(bool *)field = v != 0;
+		break;
+	case sizeof(int): /* int, unsigned or an enum */
+		memcpy(field, &v, sizeof(v));
+		break;
+	default:
+		abort(); /* a table row names a field of no such width */
+	}
+}
+
+_Static_assert(sizeof(enum sgw_policy_action) == sizeof(int),
+	       "h_choice stores actions as int");
+
+static int h_choice(struct parser *p, const struct handler *h, yaml_node_t *v,
+		    void *base)
+{
+	const struct choice *ch = choose(h->choices, v);
+
+	if (!ch)
+		return bad_value(p, h, v);
+	store_choice((char *)base + h->off, h->size, ch->value);
+	return 0;
+}
+
+/* A name, or the protocol number as IANA lists it. */
+static int h_proto(struct parser *p, const struct handler *h, yaml_node_t *v,
+		   void *base)
+{
+	const struct choice *ch = choose(h->choices, v);
+	unsigned long r = 0;
+
+	if (!ch && (parse_decimal(v, &r) < 0 || r > 255))
+		return bad_value(p, h, v);
+	store_choice((char *)base + h->off, h->size, ch ? ch->value : (int)r);
+	return 0;
+}
+
+/* 64-bit integers, SPIs, port ranges --------------------------------------- */
+
+static unsigned hex_val(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return (unsigned)(ch - '0');
+	if (ch >= 'a' && ch <= 'f')
+		return (unsigned)(ch - 'a' + 10);
+	return (unsigned)(ch - 'A' + 10);
+}
+
+static bool hex_prefix(const char *s, size_t n)
+{
+	return n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
+/* Decimal as parse_decimal(), 64 bits wide; with hex_ok also "0x" and 1..16
+ * hex digits, the way SPIs are written by ip-xfrm(8) and in RFCs. */
+static int parse_u64(const char *s, size_t n, bool hex_ok, uint64_t *out)
+{
+	uint64_t r = 0;
+	size_t i;
+
+	if (hex_ok && hex_prefix(s, n)) {
+		if (n == 2 || n > 18 || !hexn(s + 2, n - 2))
+			return -EINVAL;
+		for (i = 2; i < n; i++)
+			r = r << 4 | hex_val(s[i]);
+		*out = r;
+		return 0;
+	}
+	if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (s[i] < '0' || s[i] > '9' || r > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		r = r * 10 + d;
+	}
+	*out = r;
+	return 0;
+}
+
+/* 0..UINT64_MAX, or 1..UINT64_MAX when the row's min is 1. */
+static int h_u64(struct parser *p, const struct handler *h, yaml_node_t *v,
+		 void *base)
+{
+	uint64_t r;
+
+	if (parse_u64(scalar(v), v->data.scalar.length, false, &r) < 0 ||
+	    r < h->min)
+		return bad_value(p, h, v);
+	memcpy((char *)base + h->off, &r, sizeof(r));
+	return 0;
+}
+
+/* RFC 4303 2.1: SPIs 1..255 are reserved by IANA, 0 is for local use and
+ * never sent. */
+static int h_spi(struct parser *p, const struct handler *h, yaml_node_t *v,
+		 void *base)
+{
+	uint64_t r;
+
+	if (parse_u64(scalar(v), v->data.scalar.length, true, &r) < 0 ||
+	    r < 256 || r > UINT32_MAX)
+		return bad_value(p, h, v);
+	((struct sgw_conf_sa *)base)->spi = (uint32_t)r;
+	return 0;
+}
+
+/* A power of two, so that a window bitmap is indexed by masking. */
+static int h_window(struct parser *p, const struct handler *h, yaml_node_t *v,
+		    void *base)
+{
+	unsigned r = 0;
+	int ret = take_uint(p, h, v, &r);
+
+	if (ret == 0 && (r & (r - 1)) != 0)
+		return bad_value(p, h, v);
+	if (ret == 0)
+		((struct sgw_conf_sa *)base)->replay_window = r;
+	return ret;
+}
+
+/* "443" or "1024-65535". */
+static int take_port_range(struct parser *p, const struct handler *h,
+			   const yaml_node_t *v, uint16_t *lo, uint16_t *hi)
+{
+	const char *s = scalar(v), *dash;
+	size_t n = v->data.scalar.length;
+	uint64_t a, b;
+
+	dash = memchr(s, '-', n);
+	if (!dash) {
+		if (parse_u64(s, n, false, &a) < 0)
+			return bad_value(p, h, v);
+		b = a;
+	} else if (parse_u64(s, (size_t)(dash - s), false, &a) < 0 ||
+		   parse_u64(dash + 1, n - (size_t)(dash - s) - 1, false, &b) < 0) {
+		return bad_value(p, h, v);
+	}
+	if (a > b || b > UINT16_MAX)
+		return bad_value(p, h, v);
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+static int h_sports(struct parser *p, const struct handler *h, yaml_node_t *v,
+		    void *base)
+{
+	struct sgw_conf_sel *sel = &((struct sgw_conf_policy *)base)->sel;
+
+	return take_port_range(p, h, v, &sel->sport_lo, &sel->sport_hi);
+}
+
+static int h_dports(struct parser *p, const struct handler *h, yaml_node_t *v,
+		    void *base)
+{
+	struct sgw_conf_sel *sel = &((struct sgw_conf_policy *)base)->sel;
+
+	return take_port_range(p, h, v, &sel->dport_lo, &sel->dport_hi);
+}
+
+/* Keys -------------------------------------------------------------------- */
+
+/* Key material never appears in a message, not even in part: messages go to
+ * terminals, logs and bug reports. Only counts and file names do. */
+static int take_key(struct parser *p, const struct handler *h,
+		    struct sgw_conf_loc loc, const char *s, size_t n)
+{
+	size_t i;
+
+	if (p->key.from)
+		return fail_at(p, loc, "only one of 'key' and 'key_file' may be given");
+	if (!hex_prefix(s, n) || n == 2 || !hexn(s + 2, n - 2))
+		return fail_at(p, loc, "expected '0x' and hex digits for '%s' "
+			       "(the value is not shown)", h->key);
+	p->key.from = h->key;
+	p->key.digits = n - 2;
+	for (i = 0; i + 1 < p->key.digits && i < KEY_DIGITS_MAX; i += 2)
+		p->key.bytes[i / 2] = (uint8_t)(hex_val(s[2 + i]) << 4 |
+						hex_val(s[3 + i]));
+	return 0;
+}
+
+static int h_key(struct parser *p, const struct handler *h, yaml_node_t *v,
+		 void *base)
+{
+	(void)base;
+	return take_key(p, h, loc_of(v), scalar(v), v->data.scalar.length);
+}
+
+/* Relative to the configuration's directory, so that a configuration and
+ * its keys can move together; the embedded default has none: the cwd. */
+static int key_path(struct parser *p, const yaml_node_t *v, const char *name,
+		    char *path, size_t size)
+{
+	const char *file = p->c->file, *slash = strrchr(file, '/');
+	int n;
+
+	if (name[0] == '/' || !slash || strcmp(file, SGW_CONF_DEFAULT_NAME) == 0)
+		n = snprintf(path, size, "%s", name);
+	else
+		n = snprintf(path, size, "%.*s/%s", (int)(slash - file), file, name);
+	if (n < 0 || (size_t)n >= size)
+		return fail(p, v, "the path of 'key_file' is too long");
+	return 0;
+}
+
+/* A regular file only: a FIFO or a device could block or never end.
+ * Returns 0, 1 when the file is not a regular one, or -errno. */
+static int read_key_file(const char *path, char *buf, size_t size, size_t *len)
+{
+	struct stat st;
+	ssize_t r;
+	size_t n = 0;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		ret = -errno;
+	else if (!S_ISREG(st.st_mode))
+		ret = 1;
+	while (ret == 0 && n < size) {
+		r = read(fd, buf + n, size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			ret = -errno;
+		else if (r == 0)
+			break;
+		else
+			n += (size_t)r;
+	}
+	close(fd);
+	*len = n;
+	return ret;
+}
+
+static bool space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* The file holds what 'key' would: "0x..." with any whitespace around it,
+ * as "echo 0x... > file" or an editor leaves it. */
+static int h_key_file(struct parser *p, const struct handler *h,
+		      yaml_node_t *v, void *base)
+{
+	char name[4096], path[4096], buf[KEY_FILE_MAX + 1], got[SHOWBUF];
+	size_t a = 0, len = 0;
+	int ret;
+
+	(void)base;
+	if (p->key.from)
+		return fail(p, v, "only one of 'key' and 'key_file' may be given");
+	ret = take_string(p, h, v, name, sizeof(name), 1);
+	if (ret == 0)
+		ret = key_path(p, v, name, path, sizeof(path));
+	if (ret < 0)
+		return ret;
+	/* The name as written, shortened: a long one must not push the
+	 * reason out of the message. */
+	show(v, got, sizeof(got));
+	ret = read_key_file(path, buf, sizeof(buf), &len);
+	if (ret < 0)
+		ret = fail(p, v, "cannot read key_file %s: %s", got, strerror(-ret));
+	else if (ret > 0)
+		ret = fail(p, v, "key_file %s is not a regular file", got);
+	else if (len > KEY_FILE_MAX)
+		ret = fail(p, v, "key_file %s is larger than %u bytes", got,
+			   KEY_FILE_MAX);
+	if (ret == 0) {
+		while (len > 0 && space(buf[len - 1]))
+			len--;
+		while (a < len && space(buf[a]))
+			a++;
+		ret = take_key(p, h, loc_of(v), buf + a, len - a);
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return ret;
+}
+
+/* The SA's key and salt, now that 'aead' says how long the key is. */
+static int split_key(struct parser *p, struct sgw_conf_sa *sa)
+{
+	size_t want = 2 * (sa->key_len + SGW_SALT_LEN);
+
+	if (p->key.digits != want)
+		return fail_at(p, sa->key_loc, "expected %zu hex digits (key and "
+			       "%u-byte salt for aes-gcm-%u) for '%s', got %zu",
+			       want, SGW_SALT_LEN, sa->key_len * 8, p->key.from,
+			       p->key.digits);
+	memcpy(sa->key, p->key.bytes, sa->key_len);
+	memcpy(sa->salt, p->key.bytes + sa->key_len, SGW_SALT_LEN);
+	return 0;
+}
+
 /* Prefixes ---------------------------------------------------------------- */
 
-enum prefix_form { WITH_LEN, WITHOUT_LEN };
+enum prefix_form { WITH_LEN, WITHOUT_LEN, ANY_LEN };
 
 static int take_prefix(struct parser *p, const struct handler *h,
 		       const yaml_node_t *v, enum prefix_form form,
@@ -480,6 +819,33 @@ static int h_via(struct parser *p, const struct handler *h, yaml_node_t *v,
 
 	r->has_via = true;
 	return take_prefix(p, h, v, WITHOUT_LEN, &r->via);
+}
+
+/* An SA's outer address: one host. */
+static int h_addr(struct parser *p, const struct handler *h, yaml_node_t *v,
+		  void *base)
+{
+	return take_prefix(p, h, v, WITHOUT_LEN,
+			   (struct sgw_prefix *)((char *)base + h->off));
+}
+
+/* A selector's address: a prefix, or one host without "/len". */
+static int h_src(struct parser *p, const struct handler *h, yaml_node_t *v,
+		 void *base)
+{
+	struct sgw_conf_sel *sel = &((struct sgw_conf_policy *)base)->sel;
+
+	sel->has_src = true;
+	return take_prefix(p, h, v, ANY_LEN, &sel->src);
+}
+
+static int h_dst(struct parser *p, const struct handler *h, yaml_node_t *v,
+		 void *base)
+{
+	struct sgw_conf_sel *sel = &((struct sgw_conf_policy *)base)->sel;
+
+	sel->has_dst = true;
+	return take_prefix(p, h, v, ANY_LEN, &sel->dst);
 }
 
 /* Lists ------------------------------------------------------------------- */
@@ -638,6 +1004,159 @@ static int h_routes(struct parser *p, const struct handler *h, yaml_node_t *v,
 	return 0;
 }
 
+static void sa_defaults(struct sgw_conf_sa *sa, const yaml_node_t *it)
+{
+	sa->key_len = 16;            /* aes-gcm-128 */
+	sa->replay_window = 1024;
+	sa->seq = 1;                 /* RFC 4303 3.3.3: the first packet sent */
+	sa->local_port = 4500;       /* RFC 3948 */
+	sa->remote_port = 4500;
+	sa->loc = loc_of(it);
+}
+
+static int h_sas(struct parser *p, const struct handler *h, yaml_node_t *v,
+		 void *base)
+{
+	struct sgw_conf *c = base;
+	size_t i, n = n_items(v);
+	int ret;
+
+	if (n > MAX_SAS)
+		return too_many(p, h, item(p, v, MAX_SAS), MAX_SAS);
+	if (n == 0)
+		return 0;
+	c->sas = calloc(n, sizeof(*c->sas));
+	if (!c->sas)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		yaml_node_t *it = item(p, v, i);
+
+		sa_defaults(&c->sas[i], it);
+		memset(&p->key, 0, sizeof(p->key));
+		ret = list_entry(p, h, it, &c->sas[i]);
+		explicit_bzero(&p->key, sizeof(p->key));
+		if (ret < 0) {
+			/* Not counted in n_sas, so sgw_conf_free() would
+			 * not clear the key it may hold. */
+			explicit_bzero(&c->sas[i], sizeof(c->sas[i]));
+			return ret;
+		}
+		c->n_sas = (unsigned)i + 1;
+	}
+	return 0;
+}
+
+static void policy_defaults(struct sgw_conf_policy *pol, const yaml_node_t *it)
+{
+	pol->sel.proto = -1;         /* any */
+	pol->sel.sport_hi = UINT16_MAX;
+	pol->sel.dport_hi = UINT16_MAX;
+	pol->loc = loc_of(it);
+}
+
+static int h_policies(struct parser *p, const struct handler *h,
+		      yaml_node_t *v, void *base)
+{
+	struct sgw_conf *c = base;
+	size_t i, n = n_items(v);
+	int ret;
+
+	if (n > MAX_POLICIES)
+		return too_many(p, h, item(p, v, MAX_POLICIES), MAX_POLICIES);
+	if (n == 0)
+		return 0;
+	c->policies = calloc(n, sizeof(*c->policies));
+	if (!c->policies)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		yaml_node_t *it = item(p, v, i);
+
+		policy_defaults(&c->policies[i], it);
+		ret = list_entry(p, h, it, &c->policies[i]);
+		if (ret < 0)
+			return ret;
+		c->n_policies = (unsigned)i + 1;
+	}
+	return 0;
+}
+
+/* Whether the mapping had this key, from walk_mapping()'s bits. */
+static bool given(const struct mapping *m, uint32_t seen, const char *key)
+{
+	const struct handler *h;
+
+	for (h = m->keys; h->key; h++)
+		if (strcmp(h->key, key) == 0)
+			return seen & (1u << (h - m->keys));
+	abort(); /* a finish function names a key its table lacks */
+}
+
+static int only_with(struct parser *p, struct sgw_conf_loc loc,
+		     const char *key, const char *with)
+{
+	return fail_at(p, loc, "'%s' is only allowed with %s", key, with);
+}
+
+/* A key that means nothing for the SA's direction or encapsulation is an
+ * error, not ignored: a replay window on an outbound SA says the author has
+ * the directions mixed up. */
+static int sa_finish(struct parser *p, const struct mapping *m, void *base,
+		     uint32_t seen)
+{
+	struct sgw_conf_sa *sa = base;
+	int ret;
+
+	if (!p->key.from)
+		return fail_at(p, sa->loc, "missing required key 'key' or 'key_file' in %s",
+			       m->where);
+	if (!sa->inbound && given(m, seen, "replay_window"))
+		return only_with(p, sa->window_loc, "replay_window", "'direction: in'");
+	if (sa->inbound && given(m, seen, "seq"))
+		return only_with(p, sa->seq_loc, "seq", "'direction: out'");
+	if (!sa->udp_encap && given(m, seen, "local_port"))
+		return only_with(p, sa->local_port_loc, "local_port", "'encap: udp'");
+	if (!sa->udp_encap && given(m, seen, "remote_port"))
+		return only_with(p, sa->remote_port_loc, "remote_port", "'encap: udp'");
+	ret = split_key(p, sa);
+	if (ret < 0)
+		return ret;
+	if (sa->inbound)
+		sa->seq = 0;
+	else
+		sa->replay_window = 0;
+	if (!sa->udp_encap)
+		sa->local_port = sa->remote_port = 0;
+	return 0;
+}
+
+static bool has_ports(int proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+}
+
+static int policy_finish(struct parser *p, const struct mapping *m, void *base,
+			 uint32_t seen)
+{
+	struct sgw_conf_policy *pol = base;
+	struct sgw_conf_sel *sel = &pol->sel;
+
+	if (pol->action == SGW_POLICY_PROTECT && !given(m, seen, "sa"))
+		return fail_at(p, pol->loc, "missing required key 'sa' in %s "
+			       "(needed by 'action: protect')", m->where);
+	if (pol->action != SGW_POLICY_PROTECT && given(m, seen, "sa"))
+		return only_with(p, pol->sa_loc, "sa", "'action: protect'");
+	if (!has_ports(sel->proto) && given(m, seen, "src_ports"))
+		return only_with(p, pol->sport_loc, "src_ports", "'proto' tcp, udp or sctp");
+	if (!has_ports(sel->proto) && given(m, seen, "dst_ports"))
+		return only_with(p, pol->dport_loc, "dst_ports", "'proto' tcp, udp or sctp");
+	/* Validation checks that src and dst agree. */
+	sel->family = sel->has_src ? sel->src.family :
+		      sel->has_dst ? sel->dst.family : 0;
+	pol->sel_loc = sel->has_src ? pol->src_loc :
+		       sel->has_dst ? pol->dst_loc : pol->loc;
+	return 0;
+}
+
 /* Counting workers twice is a chance to disagree: a list of CPUs alone says
  * how many workers there are. */
 static int workers_finish(struct parser *p, const struct mapping *m,
@@ -720,6 +1239,120 @@ static const struct handler route_keys[] = {
 	{ .key = NULL },
 };
 
+static const struct choice directions[] = {
+	{ "in", true }, { "out", false }, { NULL, 0 } };
+static const struct choice modes[] = {
+	{ "tunnel", false }, { "transport", true }, { NULL, 0 } };
+/* Also strongSwan's proposal names, which people copy from ipsec.conf. */
+static const struct choice aeads[] = {
+	{ "aes-gcm-128", 16 }, { "aes-gcm-256", 32 },
+	{ "aes128gcm16", 16 }, { "aes256gcm16", 32 }, { NULL, 0 } };
+static const struct choice encaps[] = {
+	{ "none", false }, { "udp", true }, { NULL, 0 } };
+static const struct choice actions[] = {
+	{ "protect", SGW_POLICY_PROTECT }, { "bypass", SGW_POLICY_BYPASS },
+	{ "discard", SGW_POLICY_DISCARD }, { NULL, 0 } };
+static const struct choice protos[] = {
+	{ "any", -1 }, { "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
+	{ "icmp", IPPROTO_ICMP }, { "icmpv6", IPPROTO_ICMPV6 },
+	{ "sctp", IPPROTO_SCTP }, { "esp", IPPROTO_ESP }, { "gre", IPPROTO_GRE },
+	{ NULL, 0 } };
+
+#define NAME_WHAT "a name of 1..31 characters from [A-Za-z0-9_.-]"
+#define U64_MAX_STR "18446744073709551615"
+
+static const struct handler lifetime_keys[] = {
+	{ "soft_bytes", YAML_SCALAR_NODE, h_u64,
+	  FIELD(struct sgw_conf_sa, soft_bytes), .what = "an integer 0.." U64_MAX_STR },
+	{ "hard_bytes", YAML_SCALAR_NODE, h_u64,
+	  FIELD(struct sgw_conf_sa, hard_bytes), .what = "an integer 0.." U64_MAX_STR },
+	{ "soft_packets", YAML_SCALAR_NODE, h_u64,
+	  FIELD(struct sgw_conf_sa, soft_packets), .what = "an integer 0.." U64_MAX_STR },
+	{ "hard_packets", YAML_SCALAR_NODE, h_u64,
+	  FIELD(struct sgw_conf_sa, hard_packets), .what = "an integer 0.." U64_MAX_STR },
+	{ .key = NULL },
+};
+
+static const struct mapping lifetime_map = { "lifetime", lifetime_keys, NULL };
+
+static const struct handler sa_keys[] = {
+	{ "name", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_sa, name),
+	  .what = NAME_WHAT, .flags = F_REQUIRED | F_LOC | F_DOT,
+	  LOC(struct sgw_conf_sa, name_loc) },
+	{ "spi", YAML_SCALAR_NODE, h_spi,
+	  .what = "an SPI 256..0xffffffff (0..255 are reserved)",
+	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_sa, spi_loc) },
+	{ "direction", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_sa, inbound),
+	  .choices = directions, .what = "a direction (in, out)", .flags = F_REQUIRED },
+	{ "mode", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_sa, transport),
+	  .choices = modes, .what = "a mode (tunnel, transport)" },
+	{ "aead", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_sa, key_len),
+	  .choices = aeads,
+	  .what = "an AEAD (aes-gcm-128, aes-gcm-256, aes128gcm16, aes256gcm16)" },
+	/* key and key_file share key_loc: there is only ever one of them. */
+	{ "key", YAML_SCALAR_NODE, h_key, .what = "'0x' and hex digits",
+	  .flags = F_LOC, LOC(struct sgw_conf_sa, key_loc) },
+	{ "key_file", YAML_SCALAR_NODE, h_key_file, .what = "a file name",
+	  .flags = F_LOC, LOC(struct sgw_conf_sa, key_loc) },
+	{ "esn", YAML_SCALAR_NODE, h_bool, FIELD(struct sgw_conf_sa, esn),
+	  .what = "a boolean (true/false/yes/no)" },
+	{ "replay_window", YAML_SCALAR_NODE, h_window,
+	  FIELD(struct sgw_conf_sa, replay_window), .min = 64, .max = 4096,
+	  .what = "a power of two 64..4096",
+	  .flags = F_LOC, LOC(struct sgw_conf_sa, window_loc) },
+	{ "seq", YAML_SCALAR_NODE, h_u64, FIELD(struct sgw_conf_sa, seq), .min = 1,
+	  .what = "an integer 1.." U64_MAX_STR,
+	  .flags = F_LOC, LOC(struct sgw_conf_sa, seq_loc) },
+	{ "local", YAML_SCALAR_NODE, h_addr, FIELD(struct sgw_conf_sa, local),
+	  .what = "an address without a prefix length (like 203.0.113.1)",
+	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_sa, local_loc) },
+	{ "remote", YAML_SCALAR_NODE, h_addr, FIELD(struct sgw_conf_sa, remote),
+	  .what = "an address without a prefix length (like 203.0.113.2)",
+	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_sa, remote_loc) },
+	{ "encap", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_sa, udp_encap),
+	  .choices = encaps, .what = "an encapsulation (none, udp)" },
+	{ "local_port", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf_sa, local_port), .min = 1, .max = 65535,
+	  .flags = F_LOC, LOC(struct sgw_conf_sa, local_port_loc) },
+	{ "remote_port", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf_sa, remote_port), .min = 1, .max = 65535,
+	  .flags = F_LOC, LOC(struct sgw_conf_sa, remote_port_loc) },
+	{ "lifetime", YAML_MAPPING_NODE, h_map, .map = &lifetime_map,
+	  .flags = F_LOC, LOC(struct sgw_conf_sa, lifetime_loc) },
+	{ .key = NULL },
+};
+
+static const struct handler policy_keys[] = {
+	{ "name", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_policy, name),
+	  .what = NAME_WHAT, .flags = F_REQUIRED | F_LOC | F_DOT,
+	  LOC(struct sgw_conf_policy, name_loc) },
+	{ "direction", YAML_SCALAR_NODE, h_choice,
+	  FIELD(struct sgw_conf_policy, inbound), .choices = directions,
+	  .what = "a direction (in, out)", .flags = F_REQUIRED },
+	{ "src", YAML_SCALAR_NODE, h_src,
+	  .what = "an address or a prefix (like 10.0.0.0/8)",
+	  .flags = F_LOC, LOC(struct sgw_conf_policy, src_loc) },
+	{ "dst", YAML_SCALAR_NODE, h_dst,
+	  .what = "an address or a prefix (like 10.0.0.0/8)",
+	  .flags = F_LOC, LOC(struct sgw_conf_policy, dst_loc) },
+	{ "proto", YAML_SCALAR_NODE, h_proto, FIELD(struct sgw_conf_policy, sel.proto),
+	  .choices = protos,
+	  .what = "a protocol (any, tcp, udp, icmp, icmpv6, sctp, esp, gre or 0..255)" },
+	{ "src_ports", YAML_SCALAR_NODE, h_sports,
+	  .what = "a port or a range (like 443 or 1024-65535)",
+	  .flags = F_LOC, LOC(struct sgw_conf_policy, sport_loc) },
+	{ "dst_ports", YAML_SCALAR_NODE, h_dports,
+	  .what = "a port or a range (like 443 or 1024-65535)",
+	  .flags = F_LOC, LOC(struct sgw_conf_policy, dport_loc) },
+	{ "action", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_policy, action),
+	  .choices = actions, .what = "an action (protect, bypass, discard)",
+	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_policy, action_loc) },
+	{ "sa", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_policy, sa),
+	  .what = "an SA name", .flags = F_LOC | F_DOT,
+	  LOC(struct sgw_conf_policy, sa_loc) },
+	{ .key = NULL },
+};
+
 static const struct handler cli_keys[] = {
 	{ "socket", YAML_SCALAR_NODE, h_string,
 	  FIELD(struct sgw_conf, cli.socket), .min = 1, .what = "a socket path",
@@ -748,6 +1381,10 @@ static const struct handler limits_keys[] = {
 	{ "mbufs", YAML_SCALAR_NODE, h_mbufs,
 	  FIELD(struct sgw_conf, limits.mbufs), .max = 1048576,
 	  .what = "0 or an integer 1024..1048576" },
+	{ "sas", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf, limits.sas), .min = 64, .max = MAX_SAS },
+	{ "policies", YAML_SCALAR_NODE, h_uint,
+	  FIELD(struct sgw_conf, limits.policies), .min = 16, .max = MAX_POLICIES / 2 },
 	{ .key = NULL },
 };
 
@@ -755,6 +1392,8 @@ static const struct mapping eal_map = { "eal", eal_keys, NULL };
 static const struct mapping workers_map = { "workers", workers_keys, workers_finish };
 static const struct mapping port_map = { "ports entry", port_keys, NULL };
 static const struct mapping route_map = { "routes entry", route_keys, NULL };
+static const struct mapping sa_map = { "sas entry", sa_keys, sa_finish };
+static const struct mapping policy_map = { "policies entry", policy_keys, policy_finish };
 static const struct mapping cli_map = { "cli", cli_keys, NULL };
 static const struct mapping logging_map = { "logging", logging_keys, NULL };
 static const struct mapping limits_map = { "limits", limits_keys, NULL };
@@ -766,6 +1405,8 @@ static const struct handler top_keys[] = {
 	{ "ports", YAML_SEQUENCE_NODE, h_ports, .map = &port_map,
 	  .what = "a list of 1..8 ports", .flags = F_REQUIRED | F_NONEMPTY },
 	{ "routes", YAML_SEQUENCE_NODE, h_routes, .map = &route_map },
+	{ "sas", YAML_SEQUENCE_NODE, h_sas, .map = &sa_map },
+	{ "policies", YAML_SEQUENCE_NODE, h_policies, .map = &policy_map },
 	{ "cli", YAML_MAPPING_NODE, h_map, .map = &cli_map },
 	{ "logging", YAML_MAPPING_NODE, h_map, .map = &logging_map },
 	{ "limits", YAML_MAPPING_NODE, h_map, .map = &limits_map },
@@ -781,6 +1422,9 @@ ROWS_FIT(eal_keys);
 ROWS_FIT(workers_keys);
 ROWS_FIT(port_keys);
 ROWS_FIT(route_keys);
+ROWS_FIT(sa_keys);
+ROWS_FIT(lifetime_keys);
+ROWS_FIT(policy_keys);
 ROWS_FIT(cli_keys);
 ROWS_FIT(logging_keys);
 ROWS_FIT(limits_keys);
@@ -986,6 +1630,8 @@ static struct sgw_conf *conf_new(const char *name)
 	c->logging.target = SGW_LOG_STDERR;
 	c->limits.neighbours = 1024;
 	c->limits.routes = 1024;
+	c->limits.sas = 16384;
+	c->limits.policies = 1024;
 	return c;
 }
 
@@ -1018,6 +1664,7 @@ int sgw_conf_parse(const char *name, const char *text, size_t len,
 		yaml_document_delete(&p.doc);
 	}
 	yaml_parser_delete(&yp);
+	explicit_bzero(&p.key, sizeof(p.key));
 	if (ret == -ENOMEM)
 		sgw_conf_error(err, name, (struct sgw_conf_loc){ 0 }, "out of memory");
 	if (ret < 0) {
@@ -1026,6 +1673,89 @@ int sgw_conf_parse(const char *name, const char *text, size_t len,
 	}
 	*out = p.c;
 	return 0;
+}
+
+/* One list item from the CLI: a document whose root is the item's mapping,
+ * walked with the same table as the file's list, then checked alone. */
+static int parse_item(const char *what, const char *text, size_t len,
+		      const struct mapping *m, void *out,
+		      void (*defaults)(void *, const yaml_node_t *),
+		      int (*check)(const struct sgw_conf *, void *, struct sgw_conf_err *),
+		      struct sgw_conf_err *err)
+{
+	struct parser p = { .text = text, .len = len, .err = err };
+	yaml_parser_t yp;
+	yaml_node_t *root;
+	char got[SHOWBUF];
+	int ret;
+
+	p.c = conf_new(what);
+	if (!p.c || !yaml_parser_initialize(&yp)) {
+		sgw_conf_error(err, what, (struct sgw_conf_loc){ 0 }, "out of memory");
+		free(p.c);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	ret = load(&p, &yp);
+	if (ret == 0) {
+		root = yaml_document_get_root_node(&p.doc);
+		if (!root || root->type != YAML_MAPPING_NODE) {
+			ret = fail_at(&p, (struct sgw_conf_loc){ 1, 1 },
+				      "expected KEY=VALUE words, got %s",
+				      root ? show(root, got, sizeof(got)) : "nothing");
+		} else {
+			defaults(out, root);
+			memset(&p.key, 0, sizeof(p.key));
+			ret = walk_mapping(&p, root, m, out);
+		}
+		yaml_document_delete(&p.doc);
+	}
+	yaml_parser_delete(&yp);
+	explicit_bzero(&p.key, sizeof(p.key));
+	if (ret == 0)
+		ret = check(p.c, out, err);
+	sgw_conf_free(p.c);
+	return ret;
+}
+
+static void sa_item_defaults(void *o, const yaml_node_t *it)
+{
+	memset(o, 0, sizeof(struct sgw_conf_sa));
+	sa_defaults(o, it);
+}
+
+static void policy_item_defaults(void *o, const yaml_node_t *it)
+{
+	memset(o, 0, sizeof(struct sgw_conf_policy));
+	policy_defaults(o, it);
+}
+
+static int sa_item_check(const struct sgw_conf *c, void *o, struct sgw_conf_err *err)
+{
+	return sgw_conf_check_sa_alone(c, o, err);
+}
+
+static int policy_item_check(const struct sgw_conf *c, void *o, struct sgw_conf_err *err)
+{
+	return sgw_conf_check_policy_alone(c, o, err);
+}
+
+int sgw_conf_parse_sa_item(const char *text, size_t len, struct sgw_conf_sa *out,
+			   struct sgw_conf_err *err)
+{
+	int ret = parse_item("sa", text, len, &sa_map, out, sa_item_defaults,
+			     sa_item_check, err);
+
+	if (ret < 0)
+		explicit_bzero(out, sizeof(*out));
+	return ret;
+}
+
+int sgw_conf_parse_policy_item(const char *text, size_t len,
+			       struct sgw_conf_policy *out, struct sgw_conf_err *err)
+{
+	return parse_item("policy", text, len, &policy_map, out, policy_item_defaults,
+			  policy_item_check, err);
 }
 
 /* Reads to EOF rather than trusting st_size, so /dev/stdin and pipes work. */
@@ -1090,6 +1820,8 @@ int sgw_conf_parse_file(const char *path, struct sgw_conf **out,
 	if (ret < 0)
 		return ret;
 	ret = sgw_conf_parse(path, text, len, out, err);
+	/* The file may hold SA keys. */
+	explicit_bzero(text, len);
 	free(text);
 	return ret;
 }

@@ -155,6 +155,11 @@ void sgw_conf_free(struct sgw_conf *c)
 	if (!c)
 		return;
 	free(c->routes);
+	/* Keys do not outlive the configuration in freed memory. */
+	if (c->sas)
+		explicit_bzero(c->sas, c->n_sas * sizeof(*c->sas));
+	free(c->sas);
+	free(c->policies);
 	free(c);
 }
 

@@ -3,8 +3,9 @@
  * Semantics and cross references of a parsed struct sgw_conf.
  *
  * The parser guarantees shapes and ranges of single values; this file checks
- * what needs more than one value to judge (duplicates, routes against ports)
- * and what a port address or a file prefix means. It also re-checks the
+ * what needs more than one value to judge (duplicates, routes against ports,
+ * SAs against ports, policies against SAs) and what a port address or a file
+ * prefix means. It also re-checks the
  * counts and ranges the parser enforces before indexing anything, because a
  * struct built by code (tests, a later reload path) never went through the
  * parser. Every message points at the node to fix; "(first at L:C)" points at
@@ -56,7 +57,8 @@ static bool terminated(const char *s, size_t size)
 	return memchr(s, '\0', size) != NULL;
 }
 
-static bool name_ok(const char *s, size_t size)
+/* [A-Za-z0-9_-], and with dot also '.' (SA and policy names). */
+static bool name_ok(const char *s, size_t size, bool dot)
 {
 	size_t i;
 
@@ -64,7 +66,8 @@ static bool name_ok(const char *s, size_t size)
 		return false;
 	for (i = 0; s[i]; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-' ||
+		      (dot && s[i] == '.')))
 			return false;
 	return true;
 }
@@ -106,6 +109,8 @@ static const struct range {
 	{ "neighbours", offsetof(struct sgw_conf, limits.neighbours), 16, 1048576 },
 	{ "routes", offsetof(struct sgw_conf, limits.routes), 16, 1048576 },
 	{ "mbufs", offsetof(struct sgw_conf, limits.mbufs), 0, 1048576 },
+	{ "sas", offsetof(struct sgw_conf, limits.sas), 64, 4194304 },
+	{ "policies", offsetof(struct sgw_conf, limits.policies), 16, 65536 },
 };
 
 static int check_ranges(const struct sgw_conf *c, struct sgw_conf_err *err)
@@ -142,7 +147,7 @@ static int check_eal(const struct sgw_conf *c, struct sgw_conf_err *err)
 {
 	unsigned i;
 
-	if (!name_ok(c->eal.file_prefix, sizeof(c->eal.file_prefix)))
+	if (!name_ok(c->eal.file_prefix, sizeof(c->eal.file_prefix), false))
 		return ERR(c, err, c->eal.file_prefix_loc,
 			   "expected only [A-Za-z0-9_-] in 'file_prefix', got '%.*s'",
 			   (int)sizeof(c->eal.file_prefix) - 1, c->eal.file_prefix);
@@ -294,7 +299,7 @@ static int check_port(const struct sgw_conf *c, const struct sgw_conf_port *port
 	unsigned i;
 	int ret;
 
-	if (!name_ok(port->name, sizeof(port->name)))
+	if (!name_ok(port->name, sizeof(port->name), false))
 		return ERR(c, err, port->name_loc,
 			   "expected a name of 1..31 characters from [A-Za-z0-9_-] for 'name'");
 	if (!terminated(port->device, sizeof(port->device)) || !port->device[0])
@@ -614,6 +619,360 @@ static int check_routes(struct sgw_conf *c, struct sgw_conf_err *err)
 	return ret;
 }
 
+/* SAs and policies ---------------------------------------------------------- */
+
+/* An SA or policy name, an SPI: sorted with the file order as the last key,
+ * so that duplicates are found in O(n log n) (there may be millions of SAs)
+ * and reported as a reader would find them. */
+struct key {
+	const char *name;    /* NULL: the SPI is the key */
+	uint32_t spi;
+	unsigned idx;        /* in the file's list */
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+
+	if (x->name)
+		return strcmp(x->name, y->name);
+	return x->spi < y->spi ? -1 : x->spi > y->spi;
+}
+
+static int key_order(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+	int d = key_cmp(a, b);
+
+	if (d)
+		return d;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static struct key *keys_new(const struct sgw_conf *c, unsigned n,
+			    struct sgw_conf_err *err)
+{
+	struct key *k = malloc((n ? n : 1) * sizeof(*k));
+
+	if (!k)
+		ERR(c, err, noloc, "out of memory");
+	return k;
+}
+
+/* Sorts k and finds the duplicate that comes first in the file, and the
+ * entry it repeats, as check_route_dups() does. */
+static bool first_dup(struct key *k, unsigned n, unsigned *dup, unsigned *orig)
+{
+	unsigned i, group = 0;
+	bool found = false;
+
+	qsort(k, n, sizeof(*k), key_order);
+	for (i = 1; i < n; i++) {
+		if (key_cmp(&k[group], &k[i]) != 0)
+			group = i;
+		else if (i == group + 1 && (!found || k[i].idx < *dup)) {
+			*dup = k[i].idx;
+			*orig = k[group].idx;
+			found = true;
+		}
+	}
+	return found;
+}
+
+static bool host_ok(const struct sgw_prefix *p)
+{
+	return prefix_ok(p) && p->len == family_bits(p->family);
+}
+
+static bool on_a_port(const struct sgw_conf *c, const struct sgw_prefix *a)
+{
+	unsigned i, j;
+
+	for (i = 0; i < c->n_ports; i++)
+		for (j = 0; j < c->ports[i].n_addrs; j++)
+			if (same_addr(&c->ports[i].addrs[j], a))
+				return true;
+	return false;
+}
+
+static int check_lifetime(const struct sgw_conf *c, const struct sgw_conf_sa *sa,
+			  struct sgw_conf_err *err)
+{
+	if (sa->soft_bytes && sa->hard_bytes && sa->soft_bytes >= sa->hard_bytes)
+		return ERR(c, err, sa->lifetime_loc,
+			   "lifetime 'soft_bytes' (%llu) must be less than 'hard_bytes' (%llu)",
+			   (unsigned long long)sa->soft_bytes,
+			   (unsigned long long)sa->hard_bytes);
+	if (sa->soft_packets && sa->hard_packets && sa->soft_packets >= sa->hard_packets)
+		return ERR(c, err, sa->lifetime_loc,
+			   "lifetime 'soft_packets' (%llu) must be less than 'hard_packets' (%llu)",
+			   (unsigned long long)sa->soft_packets,
+			   (unsigned long long)sa->hard_packets);
+	return 0;
+}
+
+/* What the parser already ensures is checked again, without a place, for
+ * SAs built by code; what needs two keys is judged here for all. */
+static int check_sa(const struct sgw_conf *c, const struct sgw_conf_sa *sa,
+		    struct sgw_conf_err *err)
+{
+	char l[PREFIX_STR], r[PREFIX_STR];
+
+	if (!name_ok(sa->name, sizeof(sa->name), true))
+		return ERR(c, err, sa->name_loc,
+			   "expected a name of 1..31 characters from [A-Za-z0-9_.-] for 'name'");
+	if (sa->spi < 256 || (sa->key_len != 16 && sa->key_len != 32) ||
+	    !host_ok(&sa->local) || !host_ok(&sa->remote) ||
+	    (sa->udp_encap && (!sa->local_port || !sa->remote_port)))
+		return ERR(c, err, sa->loc, "malformed SA '%s'", sa->name);
+	if (sa->inbound && (sa->replay_window < 64 || sa->replay_window > 4096 ||
+			    (sa->replay_window & (sa->replay_window - 1))))
+		return ERR(c, err, sa->window_loc,
+			   "expected a power of two 64..4096 for 'replay_window', got %u",
+			   sa->replay_window);
+	if (!sa->inbound && sa->seq == 0)
+		return ERR(c, err, sa->seq_loc,
+			   "expected an integer 1..18446744073709551615 for 'seq', got 0");
+	/* RFC 4303 2.2: without ESN the sequence number has 32 bits. */
+	if (!sa->inbound && !sa->esn && sa->seq > UINT32_MAX)
+		return ERR(c, err, sa->seq_loc,
+			   "'seq' %llu needs 'esn: true' (at most 4294967295 without it)",
+			   (unsigned long long)sa->seq);
+	sgw_prefix_str(&sa->local, false, l, sizeof(l));
+	sgw_prefix_str(&sa->remote, false, r, sizeof(r));
+	if (sa->remote.family != sa->local.family)
+		return ERR(c, err, sa->remote_loc,
+			   "remote address %s is %s but local address %s is %s",
+			   r, family_name(sa->remote.family), l,
+			   family_name(sa->local.family));
+	if (c->n_ports && !on_a_port(c, &sa->local))
+		return ERR(c, err, sa->local_loc,
+			   "local address %s is not configured on any port", l);
+	return check_lifetime(c, sa, err);
+}
+
+/* For the CLI: c has no ports, so the address check is the caller's. */
+int sgw_conf_check_sa_alone(const struct sgw_conf *c, const struct sgw_conf_sa *sa,
+			    struct sgw_conf_err *err)
+{
+	return check_sa(c, sa, err);
+}
+
+static int check_sa_dups(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	char at[LOC_STR];
+	struct key *k = keys_new(c, c->n_sas, err);
+	unsigned i, n = 0, dup = 0, orig = 0;
+	int ret = 0;
+
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < c->n_sas; i++)
+		k[i] = (struct key){ c->sas[i].name, 0, i };
+	if (first_dup(k, c->n_sas, &dup, &orig))
+		ret = ERR(c, err, c->sas[dup].name_loc, "duplicate SA name '%s'%s",
+			  c->sas[dup].name,
+			  first_at(c->sas[orig].name_loc, at, sizeof(at)));
+	/* An inbound SPI picks the SA of an arriving packet; outbound SPIs
+	 * are the peers' choice, and two peers may well choose alike. */
+	for (i = 0; ret == 0 && i < c->n_sas; i++)
+		if (c->sas[i].inbound)
+			k[n++] = (struct key){ NULL, c->sas[i].spi, i };
+	if (ret == 0 && first_dup(k, n, &dup, &orig))
+		ret = ERR(c, err, c->sas[dup].spi_loc,
+			  "inbound SPI 0x%08x is already used by SA '%s'%s",
+			  c->sas[dup].spi, c->sas[orig].name,
+			  first_at(c->sas[orig].spi_loc, at, sizeof(at)));
+	free(k);
+	return ret;
+}
+
+static int check_sas(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	unsigned i;
+	int ret;
+
+	if (c->n_sas && !c->sas)
+		return ERR(c, err, noloc, "n_sas is %u but there is no SA table", c->n_sas);
+	for (i = 0; i < c->n_sas; i++) {
+		ret = check_sa(c, &c->sas[i], err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = check_sa_dups(c, err);
+	if (ret == 0 && c->n_sas > c->limits.sas)
+		ret = ERR(c, err, c->sas[c->limits.sas].loc,
+			  "too many SAs (limits.sas is %u)", c->limits.sas);
+	return ret;
+}
+
+/* Same rule as a route's destination: a prefix is its network. */
+static int check_sel_prefix(const struct sgw_conf *c, const char *key,
+			    const struct sgw_prefix *p, struct sgw_conf_loc loc,
+			    struct sgw_conf_err *err)
+{
+	struct sgw_prefix net = network_of(p);
+	char s[PREFIX_STR], n[PREFIX_STR];
+
+	if (same_addr(&net, p))
+		return 0;
+	return ERR(c, err, loc, "'%s' %s has host bits set (did you mean %s?)", key,
+		   sgw_prefix_str(p, true, s, sizeof(s)),
+		   sgw_prefix_str(&net, true, n, sizeof(n)));
+}
+
+static int check_sel(const struct sgw_conf *c, const struct sgw_conf_policy *pol,
+		     struct sgw_conf_err *err)
+{
+	const struct sgw_conf_sel *sel = &pol->sel;
+	char s[PREFIX_STR], d[PREFIX_STR];
+	int family = sel->has_src ? sel->src.family : sel->has_dst ? sel->dst.family : 0;
+	int ret = 0;
+
+	if ((sel->has_src && !prefix_ok(&sel->src)) ||
+	    (sel->has_dst && !prefix_ok(&sel->dst)) ||
+	    sel->proto < -1 || sel->proto > 255 ||
+	    sel->sport_lo > sel->sport_hi || sel->dport_lo > sel->dport_hi)
+		return ERR(c, err, pol->sel_loc, "malformed selector in policy '%s'",
+			   pol->name);
+	if (sel->has_src && sel->has_dst && sel->src.family != sel->dst.family)
+		return ERR(c, err, pol->dst_loc, "'dst' %s is %s but 'src' %s is %s",
+			   sgw_prefix_str(&sel->dst, true, d, sizeof(d)),
+			   family_name(sel->dst.family),
+			   sgw_prefix_str(&sel->src, true, s, sizeof(s)),
+			   family_name(sel->src.family));
+	if (sel->family != family)
+		return ERR(c, err, pol->sel_loc, "malformed selector in policy '%s'",
+			   pol->name);
+	if (sel->has_src)
+		ret = check_sel_prefix(c, "src", &sel->src, pol->src_loc, err);
+	if (ret == 0 && sel->has_dst)
+		ret = check_sel_prefix(c, "dst", &sel->dst, pol->dst_loc, err);
+	return ret;
+}
+
+static const char *direction_name(bool inbound)
+{
+	return inbound ? "inbound" : "outbound";
+}
+
+/* names: the SAs' names, sorted (their duplicates already refused). */
+static int resolve_sa(const struct sgw_conf *c, struct sgw_conf_policy *pol,
+		      const struct key *names, struct sgw_conf_err *err)
+{
+	const struct key want = { pol->sa, 0, 0 }, *k;
+	const struct sgw_conf_sa *sa;
+
+	k = bsearch(&want, names, c->n_sas, sizeof(*names), key_cmp);
+	if (!k)
+		return ERR(c, err, pol->sa_loc, "no SA named '%s'", pol->sa);
+	sa = &c->sas[k->idx];
+	if (sa->inbound != pol->inbound)
+		return ERR(c, err, pol->sa_loc, "SA '%s' is %s but the policy is %s",
+			   sa->name, direction_name(sa->inbound),
+			   direction_name(pol->inbound));
+	/* Transport mode keeps the packet's own header: the SA's addresses
+	 * are the packet's, so their family must be the selector's. */
+	if (sa->transport && pol->sel.family && pol->sel.family != sa->local.family)
+		return ERR(c, err, pol->sa_loc,
+			   "transport-mode SA '%s' is %s but the policy selects %s traffic",
+			   sa->name, family_name(sa->local.family),
+			   family_name(pol->sel.family));
+	pol->sa_idx = k->idx;
+	return 0;
+}
+
+static int check_policy(const struct sgw_conf *c, struct sgw_conf_policy *pol,
+			const struct key *names, struct sgw_conf_err *err)
+{
+	int ret;
+
+	if (!name_ok(pol->name, sizeof(pol->name), true))
+		return ERR(c, err, pol->name_loc,
+			   "expected a name of 1..31 characters from [A-Za-z0-9_.-] for 'name'");
+	if (pol->action != SGW_POLICY_PROTECT && pol->action != SGW_POLICY_BYPASS &&
+	    pol->action != SGW_POLICY_DISCARD)
+		return ERR(c, err, pol->action_loc, "unknown action %d in policy '%s'",
+			   (int)pol->action, pol->name);
+	ret = check_sel(c, pol, err);
+	if (ret < 0 || pol->action != SGW_POLICY_PROTECT)
+		return ret;
+	if (!name_ok(pol->sa, sizeof(pol->sa), true))
+		return ERR(c, err, pol->loc, "policy '%s' protects but names no SA",
+			   pol->name);
+	return resolve_sa(c, pol, names, err);
+}
+
+/* For the CLI: the named SA is looked up in the running table by the caller. */
+int sgw_conf_check_policy_alone(const struct sgw_conf *c,
+				const struct sgw_conf_policy *pol,
+				struct sgw_conf_err *err)
+{
+	if (!name_ok(pol->name, sizeof(pol->name), true))
+		return ERR(c, err, pol->name_loc,
+			   "expected a name of 1..31 characters from [A-Za-z0-9_.-] for 'name'");
+	return check_sel(c, pol, err);
+}
+
+static int check_policy_dups(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	char at[LOC_STR];
+	struct key *k = keys_new(c, c->n_policies, err);
+	unsigned i, dup = 0, orig = 0;
+	int ret = 0;
+
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < c->n_policies; i++)
+		k[i] = (struct key){ c->policies[i].name, 0, i };
+	if (first_dup(k, c->n_policies, &dup, &orig))
+		ret = ERR(c, err, c->policies[dup].name_loc,
+			  "duplicate policy name '%s'%s", c->policies[dup].name,
+			  first_at(c->policies[orig].name_loc, at, sizeof(at)));
+	free(k);
+	return ret;
+}
+
+/* The dataplane sizes each direction's SPD from limits.policies. */
+static int check_policy_count(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	unsigned i, n[2] = { 0, 0 };
+
+	for (i = 0; i < c->n_policies; i++)
+		if (++n[c->policies[i].inbound] > c->limits.policies)
+			return ERR(c, err, c->policies[i].loc,
+				   "too many %s policies (limits.policies is %u)",
+				   direction_name(c->policies[i].inbound),
+				   c->limits.policies);
+	return 0;
+}
+
+/* Runs after check_sas(): SA names are unique. */
+static int check_policies(struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	struct key *names;
+	unsigned i;
+	int ret = 0;
+
+	if (c->n_policies && !c->policies)
+		return ERR(c, err, noloc, "n_policies is %u but there is no policy table",
+			   c->n_policies);
+	names = keys_new(c, c->n_sas, err);
+	if (!names)
+		return -ENOMEM;
+	for (i = 0; i < c->n_sas; i++)
+		names[i] = (struct key){ c->sas[i].name, 0, i };
+	qsort(names, c->n_sas, sizeof(*names), key_order);
+	for (i = 0; ret == 0 && i < c->n_policies; i++)
+		ret = check_policy(c, &c->policies[i], names, err);
+	free(names);
+	if (ret == 0)
+		ret = check_policy_dups(c, err);
+	if (ret == 0)
+		ret = check_policy_count(c, err);
+	return ret;
+}
+
 int sgw_conf_validate(struct sgw_conf *c, struct sgw_conf_err *err)
 {
 	int ret;
@@ -631,5 +990,9 @@ int sgw_conf_validate(struct sgw_conf *c, struct sgw_conf_err *err)
 		ret = check_ports(c, err);
 	if (ret == 0)
 		ret = check_routes(c, err);
+	if (ret == 0)
+		ret = check_sas(c, err);
+	if (ret == 0)
+		ret = check_policies(c, err);
 	return ret;
 }

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define SGW_CLI_LINE_MAX   1024  /* request bytes before "\n", excluded */
-#define SGW_CLI_MAX_ARGS   16
+#define SGW_CLI_MAX_ARGS   32
 #define SGW_CLI_MAX_CLIENTS 16
 #define SGW_CLI_REPLY_MAX  (4u << 20) /* bytes buffered for one client */
 

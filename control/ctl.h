@@ -49,7 +49,12 @@ extern int sgw_ctl_logtype;
 	X(FRAGMENTS_OUT, "fragments_out")            \
 	X(FRAG_FAILED, "fragmentation_failed")       \
 	X(NO_MBUF, "no_mbuf")                        \
-	X(TX_RING_FULL, "tx_ring_full")
+	X(TX_RING_FULL, "tx_ring_full")              \
+	X(IKE_UNHANDLED, "ike_unhandled")            /* no IKE daemon yet */ \
+	X(EV_SA_SOFT, "sa_soft_expired")             \
+	X(EV_SA_HARD, "sa_hard_expired")             \
+	X(EV_SA_SEQ_DONE, "sa_seq_exhausted")        \
+	X(EV_UNKNOWN_SPI, "unknown_spi_events")
 
 enum sgw_ctl_counter {
 #define SGW_CTL_ENUM(id, name) SGW_CTL_##id,
@@ -77,6 +82,17 @@ void sgw_eal_args_free(int argc, char **argv);
 void sgw_local_input(struct rte_mbuf *m);
 void sgw_local_tick(void);
 void sgw_local_announce(void);
+
+/* ctl_ipsec.c: worker events (SA limits, unknown SPIs). */
+void sgw_ipsec_events(void);
+#define SGW_CMD(name) \
+	void sgw_cmd_##name(const struct sgw_cli_args *a, struct sgw_cli_reply *r, void *ctx)
+SGW_CMD(show_sa);
+SGW_CMD(show_policies);
+SGW_CMD(sa_add);
+SGW_CMD(sa_del);
+SGW_CMD(policy_add);
+SGW_CMD(policy_del);
 
 /* ctl_loop.c */
 int sgw_ctl_run(void);

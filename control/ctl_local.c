@@ -285,6 +285,8 @@ static void finish_and_tx(struct rte_mbuf *m, unsigned port,
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
+	/* The worker left forwarding's TTL decrement to us; packets it built
+	 * itself (ESP) carry a fresh TTL. */
 	if (sgw_punt_meta(m)->reason == SGW_PUNT_NEIGH_MISS) {
 		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
 			struct rte_ipv4_hdr *ip = l3(m);
@@ -585,6 +587,36 @@ static void local4(struct rte_mbuf *m)
 	}
 }
 
+/* Sends fragments built from an IP packet without its Ethernet header. */
+static void fragments_out(struct rte_mbuf **frags, int n, int family,
+			  const uint8_t *dst)
+{
+	if (n < 0) {
+		CTL_COUNT(FRAG_FAILED);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (family == AF_INET) {
+			struct rte_ipv4_hdr *f = rte_pktmbuf_mtod(frags[i],
+								  struct rte_ipv4_hdr *);
+
+			f->hdr_checksum = 0;
+			f->hdr_checksum = rte_ipv4_cksum(f);
+		}
+		if (!rte_pktmbuf_prepend(frags[i], ETH_HLEN)) {
+			CTL_COUNT(FRAG_FAILED);
+			rte_pktmbuf_free(frags[i]);
+			continue;
+		}
+		rte_pktmbuf_mtod(frags[i], struct rte_ether_hdr *)->ether_type =
+			rte_cpu_to_be_16(family == AF_INET ? RTE_ETHER_TYPE_IPV4 :
+							     RTE_ETHER_TYPE_IPV6);
+		sgw_punt_meta(frags[i])->reason = 0;
+		CTL_COUNT(FRAGMENTS_OUT);
+		output_routed(frags[i], family, dst);
+	}
+}
+
 /* IPv4 without DF, larger than the out port's MTU (RFC 791, RFC 1812 5.2.6). */
 static void fragment4(struct rte_mbuf *m, unsigned out)
 {
@@ -598,26 +630,31 @@ static void fragment4(struct rte_mbuf *m, unsigned out)
 	n = rte_ipv4_fragment_packet(m, frags, MAX_FRAGS, sgw_dp_port(out)->mtu,
 				     sgw_dp_pool(), sgw_dp_pool());
 	rte_pktmbuf_free(m);
-	if (n < 0) {
-		CTL_COUNT(FRAG_FAILED);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		struct rte_ipv4_hdr *f = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
+	fragments_out(frags, n, AF_INET, (const uint8_t *)&dst);
+}
 
-		f->hdr_checksum = 0;
-		f->hdr_checksum = rte_ipv4_cksum(f);
-		if (!rte_pktmbuf_prepend(frags[i], ETH_HLEN)) {
-			CTL_COUNT(FRAG_FAILED);
-			rte_pktmbuf_free(frags[i]);
-			continue;
-		}
-		rte_pktmbuf_mtod(frags[i], struct rte_ether_hdr *)->ether_type =
-			rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-		sgw_punt_meta(frags[i])->reason = 0;
-		CTL_COUNT(FRAGMENTS_OUT);
-		output_routed(frags[i], AF_INET, (const uint8_t *)&dst);
+/* An ESP packet we built that exceeds the out port's MTU: the inner packet
+ * allowed fragmentation, so the outer one is fragmented after encryption
+ * (RFC 4301 8.1), as its source: IPv6 may be fragmented here. */
+static void fragment_own(struct rte_mbuf *m, unsigned out)
+{
+	struct rte_mbuf *frags[MAX_FRAGS];
+	uint16_t type = rte_be_to_cpu_16(rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type);
+	uint8_t dst[16];
+	int n;
+
+	rte_pktmbuf_adj(m, ETH_HLEN);
+	if (type == RTE_ETHER_TYPE_IPV4) {
+		memcpy(dst, &rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)->dst_addr, 4);
+		n = rte_ipv4_fragment_packet(m, frags, MAX_FRAGS, sgw_dp_port(out)->mtu,
+					     sgw_dp_pool(), sgw_dp_pool());
+	} else {
+		memcpy(dst, rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *)->dst_addr, 16);
+		n = rte_ipv6_fragment_packet(m, frags, MAX_FRAGS, sgw_dp_port(out)->mtu,
+					     sgw_dp_pool(), sgw_dp_pool());
 	}
+	rte_pktmbuf_free(m);
+	fragments_out(frags, n, type == RTE_ETHER_TYPE_IPV4 ? AF_INET : AF_INET6, dst);
 }
 
 /* ---------------------------------------------------------- IPv6 input */
@@ -771,6 +808,7 @@ void sgw_local_input(struct rte_mbuf *m)
 			local6(m, pm->in_port);
 		return;
 	case SGW_PUNT_NEIGH_MISS:
+	case SGW_PUNT_NEIGH_MISS_OWN:
 		nh = sgw_route_nh(pm->nh);
 		resolve_and_send(m, nh->port, v4 ? AF_INET : AF_INET6,
 				 nh->type == SGW_NH_VIA ? nh->gw :
@@ -786,10 +824,18 @@ void sgw_local_input(struct rte_mbuf *m)
 	case SGW_PUNT_ICMP_TOO_BIG:
 		/* RFC 1191: next-hop MTU in the low 16 bits; RFC 4443: 32 bits. */
 		icmp_error(m, pm->in_port, v4, 3, 4, ICMP6_PKT_TOO_BIG, 0,
-			   sgw_dp_port(pm->out_port)->mtu);
+			   pm->mtu ? pm->mtu : sgw_dp_port(pm->out_port)->mtu);
 		return;
 	case SGW_PUNT_FRAGMENT:
 		fragment4(m, pm->out_port);
+		return;
+	case SGW_PUNT_FRAGMENT_OWN:
+		fragment_own(m, pm->out_port);
+		return;
+	case SGW_PUNT_IKE:
+		/* IKEv2 is the next issue; until then IKE is counted, not answered. */
+		CTL_COUNT(IKE_UNHANDLED);
+		rte_pktmbuf_free(m);
 		return;
 	default:
 		rte_pktmbuf_free(m);

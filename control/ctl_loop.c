@@ -66,6 +66,7 @@ static unsigned drain_punts(void)
 	struct rte_mbuf *m[PUNT_BURST];
 	unsigned n, total = 0;
 
+	sgw_ipsec_events();
 	do {
 		n = sgw_dp_punt_dequeue(m, PUNT_BURST);
 		for (unsigned i = 0; i < n; i++)

@@ -128,6 +128,34 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
+/* "key=-" takes the key from the first line of stdin, so that it shows up
+ * in neither the process list nor the shell history. The word is replaced
+ * by a malloc'd copy that main() wipes after sending. */
+static char *stdin_key;
+
+static int key_from_stdin(char **words, int n)
+{
+	char line[256];
+	size_t l;
+
+	for (int w = 0; w < n; w++) {
+		if (strcmp(words[w], "key=-"))
+			continue;
+		if (!fgets(line, sizeof(line), stdin))
+			return fail(EXIT_REQUEST, "key=-: nothing on stdin");
+		l = strcspn(line, "\r\n");
+		line[l] = 0;
+		stdin_key = malloc(l + 5);
+		if (!stdin_key)
+			return fail(EXIT_REQUEST, "out of memory");
+		snprintf(stdin_key, l + 5, "key=%s", line);
+		explicit_bzero(line, sizeof(line));
+		words[w] = stdin_key;
+		return -1;
+	}
+	return -1;
+}
+
 /* Joins the words with spaces and ends the line. A word holding a newline
  * would smuggle a second request past us, so every byte is checked here
  * against the same rule sgwd applies. */
@@ -348,6 +376,8 @@ int main(int argc, char **argv)
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc < 0)
+		rc = key_from_stdin(argv + optind, argc - optind);
+	if (rc < 0)
 		rc = build_request(argv + optind, argc - optind, o.json, req,
 				   sizeof(req), &len);
 	if (rc >= 0)
@@ -357,6 +387,11 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return EXIT_CONN;
 	rc = send_all(fd, req, len);
+	explicit_bzero(req, sizeof(req));
+	if (stdin_key) {
+		explicit_bzero(stdin_key, strlen(stdin_key));
+		free(stdin_key);
+	}
 	if (rc < 0)
 		rc = read_reply(fd, deadline, o.timeout_s);
 	close(fd);

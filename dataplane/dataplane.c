@@ -20,6 +20,8 @@
 #include "neigh.h"
 #include "port.h"
 #include "route.h"
+#include "sa.h"
+#include "spd.h"
 #include "worker.h"
 
 RTE_LOG_REGISTER_SUFFIX(dp_logtype, dataplane, INFO);
@@ -27,6 +29,8 @@ RTE_LOG_REGISTER_SUFFIX(dp_logtype, dataplane, INFO);
 	rte_log(RTE_LOG_##lvl, dp_logtype, "dataplane: %s: " fmt "\n", __func__, ##__VA_ARGS__)
 
 #define PUNT_RING_SIZE 1024
+#define EVENT_RING_SIZE 4096
+#define UNKNOWN_SPI_EVENTS_PER_S 100   /* per worker */
 #define CTL_TX_RING_SIZE 512
 #define MBUF_CACHE 128
 
@@ -40,6 +44,8 @@ static struct {
 	struct sgw_worker *workers[SGW_MAX_WORKERS];
 	struct rte_mempool *pool;
 	struct rte_ring *punt;
+	struct rte_ring *events;     /* struct sgw_dp_event, MP/SC */
+	uint64_t events_lost;        /* atomic */
 	struct rte_rcu_qsbr *rcu;
 	int efd;
 	int quit;
@@ -93,8 +99,10 @@ static int rings_create(const struct sgw_conf *c)
 					  0, data_room(c), SOCKET_ID_ANY);
 	dp.punt = rte_ring_create("sgw_punt", PUNT_RING_SIZE, SOCKET_ID_ANY,
 				  RING_F_SC_DEQ);
+	dp.events = rte_ring_create_elem("sgw_events", sizeof(struct sgw_dp_event),
+					 EVENT_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	dp.rcu = rte_zmalloc("sgw_rcu", sz, RTE_CACHE_LINE_SIZE);
-	if (!dp.pool || !dp.punt || !dp.rcu)
+	if (!dp.pool || !dp.punt || !dp.events || !dp.rcu)
 		return -ENOMEM;
 	rte_rcu_qsbr_init(dp.rcu, c->workers.count);
 	for (unsigned i = 0; i < c->n_ports; i++) {
@@ -221,6 +229,7 @@ static int workers_create(const struct sgw_conf *c)
 		wk->punt = dp.punt;
 		wk->rcu = dp.rcu;
 		wk->quit = &dp.quit;
+		wk->spi_event_gap = rte_get_tsc_hz() / UNKNOWN_SPI_EVENTS_PER_S;
 		for (unsigned p = 0; p < dp.n_ports; p++) {
 			wk->ports[p].port_id = dp.ports[p].port_id;
 			wk->ports[p].mtu = dp.ports[p].mtu;
@@ -232,6 +241,27 @@ static int workers_create(const struct sgw_conf *c)
 		lcore = rte_get_next_lcore(lcore, 1, 0);
 	}
 	return 0;
+}
+
+/* Manually keyed SAs and the policies of the config. */
+static int ipsec_apply(const struct sgw_conf *c)
+{
+	struct sgw_sa_params p;
+	int ret = 0;
+
+	for (unsigned i = 0; i < c->n_sas && ret == 0; i++) {
+		sgw_sa_params_from_conf(&c->sas[i], &p, SGW_SA_OWNER_STATIC);
+		ret = sgw_sa_add(&p, NULL);
+		explicit_bzero(&p, sizeof(p));
+		if (ret < 0)
+			LOG(ERR, "SA %s: %s", c->sas[i].name, strerror(-ret));
+	}
+	for (unsigned i = 0; i < c->n_policies && ret == 0; i++) {
+		ret = sgw_spd_add(&c->policies[i], -1);
+		if (ret < 0)
+			LOG(ERR, "policy %s: %s", c->policies[i].name, strerror(-ret));
+	}
+	return ret;
 }
 
 int sgw_dp_init(const struct sgw_conf *c)
@@ -246,6 +276,12 @@ int sgw_dp_init(const struct sgw_conf *c)
 		ret = sgw_route_init(c->limits.routes);
 	if (ret == 0)
 		ret = sgw_neigh_init(c->limits.neighbours, dp.rcu);
+	if (ret == 0)
+		ret = sgw_sa_table_init(c->limits.sas, dp.rcu);
+	if (ret == 0)
+		ret = sgw_spd_init(c->limits.policies, dp.rcu);
+	if (ret == 0)
+		ret = ipsec_apply(c);
 	if (ret == 0)
 		ret = ports_setup(c);
 	if (ret == 0)
@@ -298,6 +334,8 @@ void sgw_dp_fini(void)
 		rte_eth_dev_close(dp.ports[i].port_id);
 	for (unsigned w = 0; w < dp.n_workers; w++)
 		rte_free(dp.workers[w]);
+	sgw_spd_fini();
+	sgw_sa_table_fini();
 	sgw_neigh_fini();
 	sgw_route_fini();
 	for (unsigned i = 0; i < SGW_MAX_PORTS; i++) {
@@ -308,6 +346,7 @@ void sgw_dp_fini(void)
 	while (dp.punt && rte_ring_dequeue(dp.punt, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
 	rte_ring_free(dp.punt);
+	rte_ring_free(dp.events);
 	rte_free(dp.rcu);
 	rte_mempool_free(dp.pool);
 	if (dp.efd >= 0)
@@ -346,7 +385,7 @@ unsigned sgw_dp_punt_dequeue(struct rte_mbuf **m, unsigned n)
 bool sgw_dp_ctl_may_sleep(void)
 {
 	__atomic_store_n(&dp.ctl_sleeping, 1, __ATOMIC_SEQ_CST);
-	if (rte_ring_count(dp.punt) == 0)
+	if (rte_ring_count(dp.punt) == 0 && rte_ring_count(dp.events) == 0)
 		return true;
 	__atomic_store_n(&dp.ctl_sleeping, 0, __ATOMIC_SEQ_CST);
 	return false;
@@ -416,4 +455,25 @@ void sgw_dp_worker_counters(unsigned w, struct sgw_dp_port_counters *out)
 	memset(out, 0, sizeof(*out));
 	for (unsigned p = 0; w < dp.n_workers && p < dp.n_ports; p++)
 		add_counters(out, &dp.workers[w]->cnt[p]);
+}
+
+bool sgw_dp_event_raise(const struct sgw_dp_event *ev)
+{
+	if (rte_ring_mp_enqueue_elem(dp.events, (void *)(uintptr_t)ev,
+				     sizeof(*ev)) == 0) {
+		sgw_dp_wake_control();
+		return true;
+	}
+	__atomic_fetch_add(&dp.events_lost, 1, __ATOMIC_RELAXED);
+	return false;
+}
+
+unsigned sgw_dp_event_dequeue(struct sgw_dp_event *ev, unsigned n)
+{
+	return rte_ring_sc_dequeue_burst_elem(dp.events, ev, sizeof(*ev), n, NULL);
+}
+
+uint64_t sgw_dp_events_lost(void)
+{
+	return __atomic_load_n(&dp.events_lost, __ATOMIC_RELAXED);
 }

@@ -29,6 +29,9 @@ enum sgw_punt_reason {
 	SGW_PUNT_ICMP_TTL,
 	SGW_PUNT_ICMP_TOO_BIG,
 	SGW_PUNT_FRAGMENT,       /* IPv4 without DF larger than the out MTU */
+	SGW_PUNT_IKE,            /* UDP/500, or UDP/4500 with the non-ESP marker */
+	SGW_PUNT_NEIGH_MISS_OWN, /* like NEIGH_MISS, for a packet we built (ESP) */
+	SGW_PUNT_FRAGMENT_OWN,   /* an ESP packet we built, larger than the MTU */
 };
 
 struct sgw_punt_meta {
@@ -37,6 +40,7 @@ struct sgw_punt_meta {
 	uint8_t out_port;        /* port index, for NEIGH_MISS/TOO_BIG/FRAGMENT */
 	uint8_t pad;
 	uint32_t nh;             /* next-hop index, for NEIGH_MISS */
+	uint16_t mtu;            /* ICMP_TOO_BIG: the MTU to report, 0 = the port's */
 };
 
 extern int sgw_punt_dynfield_off;
@@ -77,6 +81,30 @@ void sgw_dp_ctl_awake(void);
 
 /* Control -> port: a complete frame; takes ownership. -ENOBUFS when full. */
 int sgw_dp_tx(unsigned port_idx, struct rte_mbuf *m);
+
+/* Events from workers to control (DESIGN.md: SA limits, unknown SPIs). */
+enum sgw_dp_event_type {
+	SGW_EV_SA_SOFT = 1,      /* soft lifetime reached: rekey */
+	SGW_EV_SA_HARD,          /* hard lifetime reached: the SA stopped */
+	SGW_EV_SA_SEQ_DONE,      /* outbound sequence numbers exhausted */
+	SGW_EV_UNKNOWN_SPI,      /* ESP with an SPI we do not know (rate-limited) */
+};
+
+struct sgw_dp_event {
+	uint8_t type;            /* enum sgw_dp_event_type */
+	uint8_t family;          /* UNKNOWN_SPI: of src */
+	uint16_t port;           /* UNKNOWN_SPI: input port index */
+	uint32_t spi;            /* host order */
+	uint32_t slot;           /* SA slot, or SGW_SA_NONE */
+	uint32_t gen;
+	uint8_t src[16];         /* UNKNOWN_SPI: outer source address */
+};
+_Static_assert(sizeof(struct sgw_dp_event) == 32, "event is a ring element");
+
+/* Workers: false (and counted) when the ring is full. */
+bool sgw_dp_event_raise(const struct sgw_dp_event *ev);
+unsigned sgw_dp_event_dequeue(struct sgw_dp_event *ev, unsigned n);
+uint64_t sgw_dp_events_lost(void);
 
 /* Counters summed over workers; port is a port index. */
 struct sgw_dp_port_counters {

@@ -26,7 +26,25 @@
 	X(FRAG_FAILED, "fragmentation_failed")                                \
 	X(PUNT_RING_FULL, "punt_ring_full")                                   \
 	X(TX_FULL, "tx_full")                                                 \
-	X(NO_MBUF, "no_mbuf")
+	X(NO_MBUF, "no_mbuf")                                                 \
+	X(UDP_BAD, "udp_bad_header")    /* to us, length wrong */             \
+	X(IKE_SHED, "ike_shed")         /* punt ring over half full */        \
+	X(NATT_KEEPALIVE, "natt_keepalive") /* RFC 3948 2.3, absorbed */      \
+	X(ESP_TRUNC, "esp_truncated")   /* shorter than header, IV, ICV */    \
+	X(ESP_NO_SA, "esp_unknown_spi")                                       \
+	X(ESP_REPLAYED, "esp_replayed") /* in the window, seen before */      \
+	X(ESP_TOO_OLD, "esp_left_of_window")                                  \
+	X(ESP_ICV, "esp_icv_failed")    /* authentication failed */           \
+	X(ESP_PAD, "esp_bad_padding")   /* pad length or pad bytes */         \
+	X(ESP_NEXT_HDR, "esp_bad_next_header")                                \
+	X(ESP_DUMMY, "esp_dummy")       /* next header 59, RFC 4303 2.6 */    \
+	X(ESP_POLICY, "esp_policy_mismatch") /* inner not in SA selectors */  \
+	X(ESP_NO_ROOM, "esp_no_room")   /* no head/tailroom to encapsulate */ \
+	X(SA_EXPIRED, "sa_expired")     /* hard lifetime reached */           \
+	X(SEQ_EXHAUSTED, "sa_seq_exhausted")                                  \
+	X(POLICY_DISCARD, "policy_discard")                                   \
+	X(POLICY_UNPROTECTED, "policy_unprotected") /* plaintext, protect policy */ \
+	X(POLICY_NO_SA, "policy_no_sa") /* protect policy without its SA */
 
 enum sgw_drop {
 #define SGW_DROP_ENUM(id, name) SGW_DROP_##id,

@@ -16,14 +16,17 @@
 #include <rte_mbuf.h>
 
 #include "dataplane.h"
+#include "esp.h"
 #include "neigh.h"
 #include "pkt.h"
 #include "route.h"
+#include "sa.h"
+#include "spd.h"
 #include "worker.h"
 
 #define IDLE_POLLS 16      /* empty passes before a worker naps */
 
-enum verdict { V_TX, V_PUNT, V_DROP };
+enum verdict { V_TX, V_PUNT, V_DROP, V_ROUTE /* no policy decided */ };
 
 struct burst {
 	unsigned n_tx[SGW_MAX_PORTS];
@@ -44,6 +47,7 @@ static enum verdict punt(struct rte_mbuf *m, enum sgw_punt_reason why,
 	struct sgw_punt_meta *pm = sgw_punt_meta(m);
 
 	pm->reason = (uint8_t)why;
+	pm->mtu = 0;
 	pm->out_port = (uint8_t)out_port;
 	pm->nh = nh;
 	return V_PUNT;
@@ -68,82 +72,343 @@ static void rewrite_l2(struct rte_mbuf *m, const struct rte_ether_addr *dst,
 	rte_ether_addr_copy(src, &eth->src_addr);
 }
 
-static enum verdict fwd4(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
-			 const struct sgw_pkt *pk, unsigned *out_port)
-{
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-							  SGW_ETH_HLEN);
-	struct rte_ether_addr mac;
-	const struct sgw_nh *nh;
-	uint32_t nhi, c;
-	unsigned out;
-
-	if (unlikely(pk->l3_mcast))
-		return drop(w, in, SGW_DROP_MCAST);
-	nhi = sgw_route_lookup4(ip->dst_addr);
-	nh = sgw_route_nh(nhi);
-	if (nh->type == SGW_NH_LOCAL)
-		return punt(m, SGW_PUNT_LOCAL, in, nhi);
-	if (unlikely(nhi == SGW_NH_NONE))
-		return drop_icmp(w, m, in, SGW_DROP_NO_ROUTE, SGW_PUNT_ICMP_NO_ROUTE, in);
-	if (unlikely(ip->time_to_live <= 1))
-		return drop_icmp(w, m, in, SGW_DROP_TTL_EXCEEDED, SGW_PUNT_ICMP_TTL, in);
-	out = nh->port;
-	if (unlikely(pk->l3_len > w->ports[out].mtu)) {
-		if (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG))
-			return drop_icmp(w, m, in, SGW_DROP_MTU_EXCEEDED,
-					 SGW_PUNT_ICMP_TOO_BIG, out);
-		return punt(m, SGW_PUNT_FRAGMENT, out, nhi);
-	}
-	if (unlikely(!sgw_neigh_resolve(out, AF_INET, nh->type == SGW_NH_VIA ?
-					nh->gw : (const uint8_t *)&ip->dst_addr, &mac)))
-		return punt(m, SGW_PUNT_NEIGH_MISS, out, nhi);
-	/* TTL decrement with the incremental checksum update of RFC 1624. */
-	ip->time_to_live--;
-	c = ip->hdr_checksum + rte_cpu_to_be_16(0x0100);
-	ip->hdr_checksum = (uint16_t)(c + (c >= 0xffff));
-	rewrite_l2(m, &mac, &w->ports[out].mac);
-	*out_port = out;
-	return V_TX;
-}
-
 static bool ip6_link_local(const uint8_t *a)
 {
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
-static enum verdict fwd6(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
-			 const struct sgw_pkt *pk, unsigned *out_port)
+static uint8_t *l3_of(struct rte_mbuf *m)
 {
-	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *,
-							  SGW_ETH_HLEN);
+	return rte_pktmbuf_mtod_offset(m, uint8_t *, SGW_ETH_HLEN);
+}
+
+static unsigned l3_hlen(const uint8_t *ip)
+{
+	return (ip[0] >> 4) == 4 ? (ip[0] & 0xfu) * 4 : sizeof(struct rte_ipv6_hdr);
+}
+
+/* TTL or hop limit minus one; IPv4 with the incremental checksum update
+ * of RFC 1624. */
+static void ttl_dec(uint8_t *ip)
+{
+	struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+	uint32_t c;
+
+	if ((ip[0] >> 4) != 4) {
+		ip[7]--;
+		return;
+	}
+	h->time_to_live--;
+	c = h->hdr_checksum + rte_cpu_to_be_16(0x0100);
+	h->hdr_checksum = (uint16_t)(c + (c >= 0xffff));
+}
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return rte_be_to_cpu_16(v);
+}
+
+/* The inner-packet selector key (RFC 4301 4.4.1.1). Ports only for the
+ * first fragment of TCP, UDP and SCTP; IPv6 extension headers are not
+ * walked, so a packet with them matches only port-less policies. */
+static void spd_key(const uint8_t *ip, const struct sgw_pkt *pk,
+		    struct sgw_spd_key *k)
+{
+	unsigned hl = l3_hlen(ip);
+	bool first = true;
+
+	k->proto = pk->proto;
+	if ((ip[0] >> 4) == 4) {
+		k->family = AF_INET;
+		memcpy(k->src, ip + 12, 4);
+		memcpy(k->dst, ip + 16, 4);
+		first = (get_be16(ip + 6) & RTE_IPV4_HDR_OFFSET_MASK) == 0;
+	} else {
+		k->family = AF_INET6;
+		memcpy(k->src, ip + 8, 16);
+		memcpy(k->dst, ip + 24, 16);
+	}
+	k->has_ports = first && pk->l3_len >= hl + 4 &&
+		       (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP ||
+			k->proto == IPPROTO_SCTP);
+	k->sport = k->has_ports ? get_be16(ip + hl) : 0;
+	k->dport = k->has_ports ? get_be16(ip + hl + 2) : 0;
+}
+
+static void raise_sa_events(struct sgw_sa *sa, unsigned ev)
+{
+	struct sgw_dp_event e = { .spi = rte_be_to_cpu_32(sa->h.spi_be),
+				  .slot = sa->cold.slot, .gen = sa->h.gen };
+
+	if (ev & SGW_ESP_EV_SOFT) {
+		e.type = SGW_EV_SA_SOFT;
+		sgw_dp_event_raise(&e);
+	}
+	if (ev & SGW_ESP_EV_HARD) {
+		e.type = SGW_EV_SA_HARD;
+		sgw_dp_event_raise(&e);
+	}
+	if (ev & SGW_ESP_EV_SEQ_DONE) {
+		e.type = SGW_EV_SA_SEQ_DONE;
+		sgw_dp_event_raise(&e);
+	}
+}
+
+static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
+			   const struct sgw_pkt *pk, unsigned *out_port,
+			   const struct sgw_sa *from);
+
+/* Puts an Ethernet header in front of an IP packet at the data start. */
+static void eth_push(struct rte_mbuf *m, const struct rte_ether_addr *dst,
+		     const struct rte_ether_addr *src)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)
+		rte_pktmbuf_prepend(m, SGW_ETH_HLEN);
+	const uint8_t v = *(const uint8_t *)(eth + 1) >> 4;
+
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	rte_ether_addr_copy(src, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(v == 4 ? RTE_ETHER_TYPE_IPV4 :
+					   RTE_ETHER_TYPE_IPV6);
+}
+
+static void unknown_spi_event(struct sgw_worker *w, unsigned in, const uint8_t *ip,
+			      uint32_t spi_be)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	struct sgw_dp_event e = { .type = SGW_EV_UNKNOWN_SPI, .port = (uint16_t)in,
+				  .spi = rte_be_to_cpu_32(spi_be), .slot = SGW_SA_NONE };
+
+	if (now - w->spi_event_tsc < w->spi_event_gap)
+		return;
+	w->spi_event_tsc = now;
+	e.family = (ip[0] >> 4) == 4 ? AF_INET : AF_INET6;
+	memcpy(e.src, e.family == AF_INET ? ip + 12 : ip + 8, e.family == AF_INET ? 4 : 16);
+	sgw_dp_event_raise(&e);
+}
+
+/* ESP addressed to us, raw or in UDP: decapsulate and forward the inner
+ * packet as if it had arrived on the same port. */
+static enum verdict esp_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
+			   unsigned hl, unsigned esp_off, unsigned *out_port)
+{
+	const uint8_t *ip;
+	struct sgw_spd_key key;
+	struct sgw_pkt ipk;
+	struct sgw_sa *sa;
+	uint32_t spi_be, frame_len;
+	unsigned why, ev;
+	int fam;
+
+	ip = (const uint8_t *)rte_pktmbuf_adj(m, SGW_ETH_HLEN);
+	if (unlikely(rte_pktmbuf_pkt_len(m) < esp_off + SGW_ESP_HLEN))
+		return drop(w, in, SGW_DROP_ESP_TRUNC);
+	memcpy(&spi_be, ip + esp_off, 4);
+	sa = sgw_sa_lookup_in(spi_be);
+	if (unlikely(!sa)) {
+		unknown_spi_event(w, in, ip, spi_be);
+		return drop(w, in, SGW_DROP_ESP_NO_SA);
+	}
+	why = sgw_esp_decap(sa, m, hl, esp_off, &fam, &ev);
+	if (unlikely(ev))
+		raise_sa_events(sa, ev);
+	if (unlikely(why != SGW_DROP_MAX))
+		return drop(w, in, (enum sgw_drop)why);
+	/* The inner packet is validated like any received frame. */
+	eth_push(m, &w->ports[in].mac, &w->ports[in].mac);
+	sgw_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
+		      w->ports[in].mac.addr_bytes, &ipk);
+	if (unlikely(ipk.cls != SGW_PKT_IP4 && ipk.cls != SGW_PKT_IP6))
+		return drop(w, in, ipk.cls == SGW_PKT_DROP ? (enum sgw_drop)ipk.drop :
+							      SGW_DROP_ESP_NEXT_HDR);
+	frame_len = SGW_ETH_HLEN + ipk.l3_len;  /* drops TFC padding */
+	if (m->pkt_len > frame_len)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - frame_len));
+	RTE_SET_USED(fam);
+	spd_key(l3_of(m), &ipk, &key);
+	if (unlikely(!sgw_spd_check_sa(&key, sa->cold.slot, sa->h.gen)))
+		return drop(w, in, SGW_DROP_ESP_POLICY);
+	return ip_fwd(w, m, in, &ipk, out_port, sa);
+}
+
+static enum verdict punt_ike(struct sgw_worker *w, struct rte_mbuf *m, unsigned in)
+{
+	/* Handshakes are shed when their queue is half full, so a flood of
+	 * them cannot crowd out ARP, ND and the rest (WireGuard does the same). */
+	if (rte_ring_count(w->punt) > rte_ring_get_capacity(w->punt) / 2)
+		return drop(w, in, SGW_DROP_IKE_SHED);
+	return punt(m, SGW_PUNT_IKE, in, 0);
+}
+
+/* IP for one of our addresses: ESP, NAT-T, IKE, or the control core's. */
+static enum verdict local_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
+			     const struct sgw_pkt *pk, unsigned *out_port, uint32_t nhi)
+{
+	const uint8_t *ip = l3_of(m), *udp, *pl;
+	unsigned hl = l3_hlen(ip), ulen, dport;
+	static const uint8_t marker[4];
+
+	if (pk->proto == IPPROTO_ESP)
+		return esp_in(w, m, in, hl, hl, out_port);
+	if (pk->proto != IPPROTO_UDP)
+		return punt(m, SGW_PUNT_LOCAL, in, nhi);
+	if (unlikely(pk->l3_len < hl + 8))
+		return drop(w, in, SGW_DROP_UDP_BAD);
+	udp = ip + hl;
+	ulen = get_be16(udp + 4);
+	if (unlikely(ulen < 8 || ulen > pk->l3_len - hl))
+		return drop(w, in, SGW_DROP_UDP_BAD);
+	dport = get_be16(udp + 2);
+	if (dport == SGW_IKE_PORT)
+		return punt_ike(w, m, in);
+	if (dport != SGW_NATT_PORT)
+		return punt(m, SGW_PUNT_LOCAL, in, nhi);
+	pl = udp + 8;
+	if (ulen == 9 && pl[0] == 0xff)           /* RFC 3948 2.3 */
+		return drop(w, in, SGW_DROP_NATT_KEEPALIVE);
+	if (ulen >= 12 && !memcmp(pl, marker, 4)) /* RFC 3948 2.2 */
+		return punt_ike(w, m, in);
+	/* ESP in UDP: bytes after the UDP datagram are not ours. */
+	if (m->pkt_len > SGW_ETH_HLEN + hl + ulen)
+		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - SGW_ETH_HLEN - hl - ulen));
+	return esp_in(w, m, in, hl, hl + 8, out_port);
+}
+
+/* The packet is to be protected by the SA a policy names. */
+static enum verdict esp_out(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
+			    const struct sgw_pkt *pk, const struct sgw_spd_entry *e,
+			    unsigned *out_port)
+{
+	struct sgw_sa *sa = sgw_sa_at(e->sa_slot);
+	const struct sgw_sa_outer_rt *o;
+	uint8_t *ip = l3_of(m);
+	const uint8_t *dst;
 	struct rte_ether_addr mac;
 	const struct sgw_nh *nh;
-	uint32_t nhi;
+	unsigned out, mtu, why, ev;
+	uint32_t nhi, a4;
+
+	if (unlikely(!sa || sa->h.gen != e->sa_gen))
+		return drop(w, in, SGW_DROP_POLICY_NO_SA);
+	o = __atomic_load_n(&sa->h.outer, __ATOMIC_ACQUIRE);
+	memcpy(&a4, o->o.remote, 4);
+	nhi = o->o.family == AF_INET ? sgw_route_lookup4(a4) :
+				       sgw_route_lookup6(o->o.remote);
+	nh = sgw_route_nh(nhi);
+	if (unlikely(nhi == SGW_NH_NONE || nh->type == SGW_NH_LOCAL))
+		return drop(w, in, SGW_DROP_NO_ROUTE);
+	out = nh->port;
+	mtu = w->ports[out].mtu;
+	if (sa->h.mode == SGW_SA_TUNNEL) {
+		unsigned tmtu = sgw_esp_tunnel_mtu(o, mtu);
+
+		if (unlikely(pk->l3_len > tmtu) &&
+		    ((ip[0] >> 4) == 6 || (ip[6] & 0x40))) {
+			drop(w, in, SGW_DROP_MTU_EXCEEDED);
+			punt(m, SGW_PUNT_ICMP_TOO_BIG, out, 0);
+			sgw_punt_meta(m)->mtu = (uint16_t)tmtu;
+			return V_PUNT;
+		}
+		/* Routing the inner packet into the tunnel is a hop. */
+		ttl_dec(ip);
+	}
+	rte_pktmbuf_adj(m, SGW_ETH_HLEN);
+	why = sgw_esp_encap(sa, o, m, &w->ip_id, &ev);
+	if (unlikely(ev))
+		raise_sa_events(sa, ev);
+	if (unlikely(why != SGW_DROP_MAX))
+		return drop(w, in, (enum sgw_drop)why);
+	eth_push(m, &w->ports[out].mac, &w->ports[out].mac);
+	if (unlikely(rte_pktmbuf_pkt_len(m) - SGW_ETH_HLEN > mtu))
+		return punt(m, SGW_PUNT_FRAGMENT_OWN, out, nhi);
+	dst = nh->type == SGW_NH_VIA ? nh->gw : o->o.remote;
+	if (unlikely(!sgw_neigh_resolve(out, o->o.family, dst, &mac)))
+		return punt(m, SGW_PUNT_NEIGH_MISS_OWN, out, nhi);
+	rewrite_l2(m, &mac, &w->ports[out].mac);
+	*out_port = out;
+	return V_TX;
+}
+
+/* RFC 4301 5.1 and 5.2: plaintext that a protect policy covers must have
+ * come through ESP; outbound, the first matching policy decides. */
+static enum verdict spd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
+			const struct sgw_pkt *pk, unsigned *out_port,
+			const struct sgw_sa *from)
+{
+	const struct sgw_spd_entry *e;
+	struct sgw_spd_key key;
+
+	spd_key(l3_of(m), pk, &key);
+	if (!from && !sgw_spd_empty(true) && (e = sgw_spd_lookup(true, &key))) {
+		sgw_spd_count_match(e, true);
+		if (e->action == SGW_POLICY_PROTECT)
+			return drop(w, in, SGW_DROP_POLICY_UNPROTECTED);
+		if (e->action == SGW_POLICY_DISCARD)
+			return drop(w, in, SGW_DROP_POLICY_DISCARD);
+	}
+	if (sgw_spd_empty(false) || !(e = sgw_spd_lookup(false, &key)))
+		return V_ROUTE;
+	sgw_spd_count_match(e, false);
+	if (e->action == SGW_POLICY_DISCARD)
+		return drop(w, in, SGW_DROP_POLICY_DISCARD);
+	if (e->action == SGW_POLICY_PROTECT)
+		return esp_out(w, m, in, pk, e, out_port);
+	return V_ROUTE;
+}
+
+/* Routes an IP packet: to control if it is ours (or ESP/IKE for us), into
+ * a tunnel if a policy says so, else to its next hop. from is the SA it
+ * came out of, or NULL for plaintext. */
+static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
+			   const struct sgw_pkt *pk, unsigned *out_port,
+			   const struct sgw_sa *from)
+{
+	uint8_t *ip = l3_of(m);
+	const bool v4 = pk->cls == SGW_PKT_IP4;
+	const uint8_t *dst = v4 ? ip + 16 : ip + 24;
+	struct rte_ether_addr mac;
+	const struct sgw_nh *nh;
+	enum verdict v;
+	uint32_t nhi, a4;
 	unsigned out;
 
 	/* Neighbour discovery lives on multicast; nothing else multicast is ours. */
 	if (unlikely(pk->l3_mcast))
-		return pk->proto == IPPROTO_ICMPV6 ? punt(m, SGW_PUNT_LOCAL, in, 0) :
-						     drop(w, in, SGW_DROP_MCAST);
-	nhi = sgw_route_lookup6(ip->dst_addr);
+		return !v4 && pk->proto == IPPROTO_ICMPV6 && !from ?
+			punt(m, SGW_PUNT_LOCAL, in, 0) : drop(w, in, SGW_DROP_MCAST);
+	memcpy(&a4, dst, 4);
+	nhi = v4 ? sgw_route_lookup4(a4) : sgw_route_lookup6(dst);
 	nh = sgw_route_nh(nhi);
 	if (nh->type == SGW_NH_LOCAL)
-		return punt(m, SGW_PUNT_LOCAL, in, nhi);
+		return from ? punt(m, SGW_PUNT_LOCAL, in, nhi) :
+			      local_in(w, m, in, pk, out_port, nhi);
 	/* Link-local addresses never leave their link (RFC 4291 2.5.6). */
-	if (unlikely(ip6_link_local(ip->src_addr) || ip6_link_local(ip->dst_addr)))
+	if (unlikely(!v4 && (ip6_link_local(ip + 8) || ip6_link_local(ip + 24))))
 		return drop(w, in, SGW_DROP_IP6_MARTIAN);
+	if (unlikely((v4 ? ip[8] : ip[7]) <= 1))
+		return drop_icmp(w, m, in, SGW_DROP_TTL_EXCEEDED, SGW_PUNT_ICMP_TTL, in);
+	/* Policies first: a tunnel needs no route for what it carries. */
+	if (!sgw_spd_empty(false) || (!from && !sgw_spd_empty(true))) {
+		v = spd(w, m, in, pk, out_port, from);
+		if (v != V_ROUTE)
+			return v;
+	}
 	if (unlikely(nhi == SGW_NH_NONE))
 		return drop_icmp(w, m, in, SGW_DROP_NO_ROUTE, SGW_PUNT_ICMP_NO_ROUTE, in);
-	if (unlikely(ip->hop_limits <= 1))
-		return drop_icmp(w, m, in, SGW_DROP_TTL_EXCEEDED, SGW_PUNT_ICMP_TTL, in);
 	out = nh->port;
-	if (unlikely(pk->l3_len > w->ports[out].mtu))
-		return drop_icmp(w, m, in, SGW_DROP_MTU_EXCEEDED, SGW_PUNT_ICMP_TOO_BIG, out);
-	if (unlikely(!sgw_neigh_resolve(out, AF_INET6, nh->type == SGW_NH_VIA ?
-					nh->gw : ip->dst_addr, &mac)))
+	if (unlikely(pk->l3_len > w->ports[out].mtu)) {
+		if (!v4 || (ip[6] & 0x40))
+			return drop_icmp(w, m, in, SGW_DROP_MTU_EXCEEDED,
+					 SGW_PUNT_ICMP_TOO_BIG, out);
+		return punt(m, SGW_PUNT_FRAGMENT, out, nhi);
+	}
+	if (unlikely(!sgw_neigh_resolve(out, v4 ? AF_INET : AF_INET6,
+					nh->type == SGW_NH_VIA ? nh->gw : dst, &mac)))
 		return punt(m, SGW_PUNT_NEIGH_MISS, out, nhi);
-	ip->hop_limits--;
+	ttl_dec(ip);
 	rewrite_l2(m, &mac, &w->ports[out].mac);
 	*out_port = out;
 	return V_TX;
@@ -168,8 +433,7 @@ static enum verdict classify(struct sgw_worker *w, struct rte_mbuf *m,
 		frame_len = SGW_ETH_HLEN + pk.l3_len;
 		if (m->pkt_len > frame_len)
 			rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - frame_len));
-		return pk.cls == SGW_PKT_IP4 ? fwd4(w, m, in, &pk, out_port) :
-					       fwd6(w, m, in, &pk, out_port);
+		return ip_fwd(w, m, in, &pk, out_port, NULL);
 	default:
 		return drop(w, in, (enum sgw_drop)pk.drop);
 	}
@@ -230,6 +494,7 @@ static unsigned poll_port(struct sgw_worker *w, unsigned in, struct burst *b)
 			b->punt[b->n_punt++] = m;
 			break;
 		case V_DROP:
+		case V_ROUTE:
 			rte_pktmbuf_free(m);
 			break;
 		}

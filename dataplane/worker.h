@@ -45,6 +45,9 @@ struct sgw_worker {
 	struct rte_ring *punt;
 	struct rte_rcu_qsbr *rcu;
 	volatile int *quit;
+	uint16_t ip_id;              /* IPv4 ID of outer headers we build */
+	uint64_t spi_event_tsc;      /* unknown-SPI event rate limit */
+	uint64_t spi_event_gap;      /* TSC cycles between two such events */
 	struct sgw_port_counters cnt[SGW_MAX_PORTS] __rte_cache_aligned;
 } __rte_cache_aligned;
 

@@ -31,7 +31,8 @@
 #                             (comma separated), client_device, server_device,
 #                             routes (YAML list items, one per line:
 #                             '{to: "..", via: "..", port: ..}'), log_level,
-#                             worker_cpu, file_prefix, socket.
+#                             worker_cpu, file_prefix, socket, extra (a file
+#                             of raw YAML appended as it is: sas, policies).
 #   sgw_start [CONF]          sgwd in GW (-c CONF, or the embedded default when
 #                             CONF is empty); sets SGW_PID, SGW_LOG; waits up to
 #                             15 s for "sgwctl show status" on $SGW_SOCK.
@@ -74,7 +75,8 @@ SGWD=${SGWD:-$SGW_SRC/build/control/sgwd}
 SGWCTL=${SGWCTL:-$SGW_SRC/build/control/sgwctl}
 SGW_PY=${SGW_PY:-/usr/bin/python3}
 
-# Every prefix the harness may put inside its namespaces.
+# Every prefix the harness may put inside its namespaces. A test that uses
+# more (the ESP test's inner-only 10.10.0.0/24) appends them before sgw_init.
 SGW_PREFIXES=(198.51.100.0/24 203.0.113.0/24 2001:db8::/32)
 
 SGW_MAC_GW_C=02:00:00:00:0c:01
@@ -374,7 +376,7 @@ sgw_config_write() {
 	local server_addrs="203.0.113.1/24, 2001:db8:5::1/64"
 	local client_device="net_af_packet0,iface=sgw-c"
 	local server_device="net_af_packet1,iface=sgw-s"
-	local routes="" log_level=info worker_cpu=1
+	local routes="" log_level=info worker_cpu=1 extra=""
 	local file_prefix=sgw-t$$-$((SGW_START_COUNT + ${#SGW_DPDK_PREFIXES[@]}))
 	local socket=$SGW_TMP/sgwd.sock
 	[ "$(nproc)" -ge 2 ] || worker_cpu=0
@@ -389,6 +391,7 @@ sgw_config_write() {
 		worker_cpu) worker_cpu=${kv#*=} ;;
 		file_prefix) file_prefix=${kv#*=} ;;
 		socket) socket=${kv#*=} ;;
+		extra) extra=${kv#*=} ;;
 		*) sgw_fail "sgw_config_write: unknown key ${kv%%=*}" ;;
 		esac
 	done
@@ -427,6 +430,9 @@ sgw_config_write() {
 		  level: $log_level
 		  target: stderr
 		EOF
+		if [ -n "$extra" ]; then
+			cat "$extra" || sgw_fail "sgw_config_write: cannot read $extra"
+		fi
 	} >"$file"
 	SGW_SOCK=$socket
 	# shellcheck disable=SC2034 # for callers

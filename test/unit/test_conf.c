@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -61,6 +62,21 @@ static const char *check_len(const char *text, size_t len)
 static const char *check(const char *text)
 {
 	return check_len(text, strlen(text));
+}
+
+/* check() for a file of another name: key_file is relative to its place. */
+static const char *check_named(const char *name, const char *text)
+{
+	static struct sgw_conf_err err;
+	struct sgw_conf *c = NULL;
+	int ret;
+
+	memset(&err, 0, sizeof(err));
+	ret = sgw_conf_parse(name, text, strlen(text), &c, &err);
+	if (ret == 0)
+		ret = sgw_conf_validate(c, &err);
+	sgw_conf_free(c);
+	return ret == 0 ? "ok" : err.msg;
 }
 
 static struct sgw_conf *load_ok(const char *path)
@@ -122,6 +138,8 @@ static void test_default(void **state)
 	assert_prefix(&c->ports[1].addrs[0], "203.0.113.1/24");
 	assert_prefix(&c->ports[1].addrs[1], "2001:db8:5::1/64");
 	assert_int_equal(c->n_routes, 0);
+	assert_int_equal(c->n_sas, 0);
+	assert_int_equal(c->n_policies, 0);
 	assert_string_equal(c->cli.socket, "/run/sgw/sgwd.sock");
 	assert_int_equal(c->cli.mode, 0660);
 	assert_string_equal(c->cli.group, "");
@@ -146,6 +164,21 @@ static void test_example_site(void **state)
 	assert_int_equal(c->routes[3].port_idx, 1);
 	assert_int_equal(c->routes[4].port_idx, 1);
 	assert_false(c->routes[4].has_via);
+	/* A tunnel to site B, and DNS to it in clear. */
+	assert_int_equal(c->n_sas, 2);
+	assert_false(c->sas[0].inbound);
+	assert_true(c->sas[1].inbound);
+	assert_int_equal(c->sas[1].replay_window, 1024);
+	assert_int_equal(c->n_policies, 4);
+	assert_int_equal(c->policies[0].action, SGW_POLICY_BYPASS);
+	assert_int_equal(c->policies[1].action, SGW_POLICY_BYPASS);
+	assert_int_equal(c->policies[2].sa_idx, 0);
+	assert_prefix(&c->policies[2].sel.src, "198.51.100.0/24");
+	assert_prefix(&c->policies[2].sel.dst, "10.0.0.0/8");
+	assert_int_equal(c->policies[3].sa_idx, 1);
+	assert_true(c->policies[3].inbound);
+	assert_int_equal(c->limits.sas, 16384);
+	assert_int_equal(c->limits.policies, 1024);
 	sgw_conf_free(c);
 }
 
@@ -166,6 +199,7 @@ static void test_good_fixtures(void **state)
 {
 	static const char *const good[] = {
 		"minimal.yaml", "full.yaml", "nulls_and_aliases.yaml", "flow_style.yaml",
+		"sas_policies.yaml",
 	};
 	char path[512];
 	size_t i;
@@ -290,6 +324,12 @@ static void test_defaults(void **state)
 	assert_int_equal(c->limits.neighbours, 1024);
 	assert_int_equal(c->limits.routes, 1024);
 	assert_int_equal(c->limits.mbufs, 0);
+	assert_int_equal(c->limits.sas, 16384);
+	assert_int_equal(c->limits.policies, 1024);
+	assert_int_equal(c->n_sas, 0);
+	assert_null(c->sas);
+	assert_int_equal(c->n_policies, 0);
+	assert_null(c->policies);
 	sgw_conf_free(c);
 }
 
@@ -364,7 +404,7 @@ static void test_err_unknown_key(void **state)
 	(void)state;
 	assert_string_equal(check("role: standalone\nprots: []\n"),
 		"t.yaml:2:1: unknown key 'prots' in top level (expected one of: "
-		"role, eal, workers, ports, routes, cli, logging, limits)");
+		"role, eal, workers, ports, routes, sas, policies, cli, logging, limits)");
 	assert_string_equal(check(BASE "    speed: 10G\n"),
 		"t.yaml:8:5: unknown key 'speed' in ports entry (expected one of: "
 		"name, device, mtu, rx_desc, tx_desc, addresses)");
@@ -807,6 +847,737 @@ static void test_err_too_many(void **state)
 		"t.yaml:19:7: too many entries for 'args' (at most 16)");
 }
 
+/* SAs and policies --------------------------------------------------------- */
+
+/* 40 hex digits: a 16-byte key, then the 4-byte salt. */
+#define KEY128 "0x000102030405060708090a0b0c0d0e0f10111213"
+
+/* BASE and an outbound SA, lines 8..14: errors in text appended are on 15+.
+ * The key is on line 12, between SA_HEAD and SA_TAIL. */
+#define SA_HEAD \
+	BASE \
+	"sas:\n" \
+	"  - name: b.out\n" \
+	"    spi: 0x1000\n" \
+	"    direction: out\n"
+#define SA_TAIL \
+	"    local: 203.0.113.1\n" \
+	"    remote: 203.0.113.2\n"
+#define SA_OUT SA_HEAD "    key: " KEY128 "\n" SA_TAIL
+
+/* SA_OUT, more SAs and "policies:", lines 8..23: the first policy
+ * appended starts on line 24. */
+#define SA_BOTH \
+	SA_OUT \
+	"  - {name: b.in, spi: 0x2000, direction: in, key: \"" KEY128 "\",\n" \
+	"     local: 203.0.113.1, remote: 203.0.113.2}\n" \
+	"  - {name: t4, spi: 0x3000, direction: out, mode: transport,\n" \
+	"     key: \"" KEY128 "\", local: 203.0.113.1, remote: 203.0.113.9}\n" \
+	"  - {name: t6, spi: 0x4000, direction: out, mode: transport,\n" \
+	"     key: \"" KEY128 "\", local: \"2001:db8:c::1\", remote: \"2001:db8:c::2\"}\n" \
+	"  - {name: tun6, spi: 0x5000, direction: out,\n" \
+	"     key: \"" KEY128 "\", local: \"2001:db8:c::1\", remote: \"2001:db8:c::2\"}\n" \
+	"policies:\n"
+
+static void assert_bytes(const uint8_t *b, size_t n, uint8_t first)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(b[i], (uint8_t)(first + i));
+}
+
+/* Every key of both lists, most set to something other than the default. */
+static void test_sas_policies(void **state)
+{
+	struct sgw_conf *c = load_ok(SGW_FIXTURES "/good/sas_policies.yaml");
+	const struct sgw_conf_policy *pol;
+	const struct sgw_conf_sa *sa;
+
+	(void)state;
+	assert_int_equal(c->n_sas, 4);
+	sa = &c->sas[0];
+	assert_string_equal(sa->name, "site-b.out");
+	assert_int_equal(sa->spi, 0x1000);
+	assert_false(sa->inbound);
+	assert_false(sa->transport);
+	assert_int_equal(sa->key_len, 32);
+	assert_bytes(sa->key, 32, 0x00);   /* 0x000102..1f */
+	assert_int_equal(sa->salt[0], 0xc0);
+	assert_int_equal(sa->salt[1], 0xff);
+	assert_int_equal(sa->salt[2], 0xee);
+	assert_int_equal(sa->salt[3], 0x01);
+	assert_true(sa->esn);
+	assert_int_equal(sa->replay_window, 0); /* outbound */
+	assert_true(sa->seq == 4294967296ull);
+	assert_prefix(&sa->local, "203.0.113.1/32");
+	assert_prefix(&sa->remote, "203.0.113.2/32");
+	assert_true(sa->udp_encap);
+	assert_int_equal(sa->local_port, 4501);
+	assert_int_equal(sa->remote_port, 4502);
+	assert_true(sa->soft_bytes == 1000000);
+	assert_true(sa->hard_bytes == 2000000);
+	assert_true(sa->soft_packets == 1000);
+	assert_true(sa->hard_packets == UINT64_MAX);
+	assert_loc(sa->loc, 11, 5);
+	assert_loc(sa->name_loc, 11, 11);
+	assert_loc(sa->spi_loc, 12, 10);
+	assert_loc(sa->key_loc, 16, 10);
+	assert_loc(sa->seq_loc, 18, 10);
+	assert_loc(sa->local_loc, 19, 12);
+	assert_loc(sa->remote_loc, 20, 13);
+	assert_loc(sa->local_port_loc, 22, 17);
+	assert_loc(sa->lifetime_loc, 25, 7);
+
+	sa = &c->sas[1];
+	assert_string_equal(sa->name, "site-b.in");
+	assert_int_equal(sa->spi, 4097);
+	assert_true(sa->inbound);
+	assert_int_equal(sa->key_len, 16);   /* aes128gcm16 */
+	/* keys/site-b-in.hex, beside the file, upper case, blank lines around */
+	assert_bytes(sa->key, 16, 0xa0);
+	assert_int_equal(sa->salt[0], 0x5a);
+	assert_int_equal(sa->salt[3], 0x00);
+	assert_int_equal(sa->replay_window, 64);
+	assert_true(sa->seq == 0);           /* inbound */
+	assert_false(sa->udp_encap);
+	assert_int_equal(sa->local_port, 0);
+	assert_int_equal(sa->remote_port, 0);
+	assert_loc(sa->key_loc, 33, 15);
+	assert_loc(sa->window_loc, 34, 20);
+
+	sa = &c->sas[2];
+	assert_string_equal(sa->name, "host6");
+	assert_int_equal(sa->spi, 0xffffffff);
+	assert_true(sa->transport);
+	assert_prefix(&sa->local, "2001:db8:5::1/128");
+	assert_int_equal(sa->local.family, AF_INET6);
+	assert_int_equal(sa->seq, 1);
+	assert_int_equal(c->sas[3].spi, 0x1000); /* outbound SPIs may repeat */
+
+	assert_int_equal(c->n_policies, 5);
+	pol = &c->policies[0];
+	assert_string_equal(pol->name, "dns-clear");
+	assert_false(pol->inbound);
+	assert_int_equal(pol->sel.family, AF_INET);
+	assert_true(pol->sel.has_src);
+	assert_true(pol->sel.has_dst);
+	assert_prefix(&pol->sel.src, "198.51.100.0/24");
+	assert_prefix(&pol->sel.dst, "10.255.0.53/32");
+	assert_int_equal(pol->sel.proto, IPPROTO_UDP);
+	assert_int_equal(pol->sel.sport_lo, 0);
+	assert_int_equal(pol->sel.sport_hi, 65535);
+	assert_int_equal(pol->sel.dport_lo, 53);
+	assert_int_equal(pol->sel.dport_hi, 53);
+	assert_int_equal(pol->action, SGW_POLICY_BYPASS);
+	assert_string_equal(pol->sa, "");
+	assert_loc(pol->loc, 48, 5);
+	assert_loc(pol->sel_loc, 50, 10);
+	assert_loc(pol->dst_loc, 51, 10);
+	assert_loc(pol->dport_loc, 53, 16);
+	assert_loc(pol->action_loc, 54, 13);
+
+	pol = &c->policies[1];
+	assert_string_equal(pol->name, "to-b");
+	assert_int_equal(pol->sel.proto, -1);
+	assert_int_equal(pol->action, SGW_POLICY_PROTECT);
+	assert_string_equal(pol->sa, "site-b.out");
+	assert_int_equal(pol->sa_idx, 0);
+	assert_loc(pol->sa_loc, 60, 9);
+
+	pol = &c->policies[2];
+	assert_true(pol->inbound);
+	assert_int_equal(pol->sel.proto, IPPROTO_TCP);
+	assert_int_equal(pol->sel.sport_lo, 1024);
+	assert_int_equal(pol->sel.sport_hi, 65535);
+	assert_int_equal(pol->sel.dport_lo, 22);
+	assert_int_equal(pol->sel.dport_hi, 22);
+	assert_int_equal(pol->sa_idx, 1);
+
+	pol = &c->policies[3];
+	assert_int_equal(pol->sel.family, AF_INET6);
+	assert_false(pol->sel.has_src);
+	assert_prefix(&pol->sel.dst, "2001:db8:5::2/128");
+	assert_int_equal(pol->sel.proto, 58);
+	assert_int_equal(pol->sa_idx, 2);   /* the SA, not the policy, "host6" */
+	assert_loc(pol->sel_loc, 72, 10);   /* no src: dst's place */
+
+	pol = &c->policies[4];
+	assert_int_equal(pol->action, SGW_POLICY_DISCARD);
+	assert_int_equal(pol->sel.family, 0); /* both families */
+	assert_false(pol->sel.has_src);
+	assert_false(pol->sel.has_dst);
+	assert_loc(pol->sel_loc, 76, 5);    /* no prefix: the entry's */
+
+	assert_int_equal(c->limits.sas, 64);
+	assert_int_equal(c->limits.policies, 16);
+	sgw_conf_free(c);
+}
+
+static void test_sa_defaults(void **state)
+{
+	struct sgw_conf_err err = { "" };
+	struct sgw_conf *c = NULL;
+	const char *text = SA_OUT
+		"  - {name: b.in, spi: 0x2000, direction: in, key: \"" KEY128 "\",\n"
+		"     local: 203.0.113.1, remote: 203.0.113.2}\n"
+		"policies:\n"
+		"  - {name: all, direction: out, action: discard}\n";
+	const struct sgw_conf_sa *sa;
+	const struct sgw_conf_policy *pol;
+
+	(void)state;
+	assert_int_equal(sgw_conf_parse("t.yaml", text, strlen(text), &c, &err), 0);
+	assert_int_equal(sgw_conf_validate(c, &err), 0);
+	sa = &c->sas[0];
+	assert_false(sa->transport);
+	assert_int_equal(sa->key_len, 16);
+	assert_bytes(sa->key, 16, 0x00);
+	assert_bytes(sa->salt, 4, 0x10);
+	assert_false(sa->esn);
+	assert_int_equal(sa->seq, 1);
+	assert_int_equal(sa->replay_window, 0);
+	assert_false(sa->udp_encap);
+	assert_int_equal(sa->local_port, 0);
+	assert_true(sa->soft_bytes == 0 && sa->hard_bytes == 0);
+	assert_true(sa->soft_packets == 0 && sa->hard_packets == 0);
+	assert_loc(sa->window_loc, 0, 0);
+	assert_loc(sa->lifetime_loc, 0, 0);
+	sa = &c->sas[1];
+	assert_int_equal(sa->replay_window, 1024);
+	assert_int_equal(sa->seq, 0);
+	pol = &c->policies[0];
+	assert_int_equal(pol->sel.family, 0);
+	assert_int_equal(pol->sel.proto, -1);
+	assert_int_equal(pol->sel.sport_lo, 0);
+	assert_int_equal(pol->sel.sport_hi, 65535);
+	assert_int_equal(pol->sel.dport_lo, 0);
+	assert_int_equal(pol->sel.dport_hi, 65535);
+	sgw_conf_free(c);
+
+	/* udp encapsulation alone: both ports 4500 (RFC 3948) */
+	assert_int_equal(sgw_conf_parse("t.yaml", SA_OUT "    encap: udp\n",
+					strlen(SA_OUT "    encap: udp\n"), &c, &err), 0);
+	assert_true(c->sas[0].udp_encap);
+	assert_int_equal(c->sas[0].local_port, 4500);
+	assert_int_equal(c->sas[0].remote_port, 4500);
+	sgw_conf_free(c);
+}
+
+/* Spellings accepted on purpose. */
+static void test_sa_accepted_forms(void **state)
+{
+	(void)state;
+	/* SPIs in decimal, or hex with either case */
+	assert_string_equal(check(SA_OUT "  - {name: x, spi: 4294967295, direction: in, "
+				  "key: \"0X000102030405060708090A0B0C0D0E0F10111213\", "
+				  "local: 203.0.113.1, remote: 203.0.113.2}\n"), "ok");
+	assert_string_equal(check(SA_OUT "  - {name: x, spi: 256, direction: in, key: \""
+				  KEY128 "\", local: 203.0.113.1, remote: 203.0.113.2, "
+				  "aead: aes-gcm-128, mode: tunnel, encap: none}\n"), "ok");
+	/* seq up to 2^64 - 1 with ESN, and ESN spelt yes */
+	assert_string_equal(check(SA_OUT "    esn: yes\n    seq: 18446744073709551615\n"), "ok");
+	assert_string_equal(check(SA_OUT "    seq: 4294967295\n"), "ok");
+	/* soft alone, and soft below hard */
+	assert_string_equal(check(SA_OUT "    lifetime: {soft_bytes: 5}\n"), "ok");
+	assert_string_equal(check(SA_OUT "    lifetime: {soft_packets: 1, hard_packets: 2}\n"), "ok");
+	assert_string_equal(check(SA_OUT "    lifetime:\n"), "ok");
+	assert_string_equal(check(SA_OUT "    encap: udp\n    local_port: 1\n"
+				  "    remote_port: 65535\n"), "ok");
+	/* empty lists */
+	assert_string_equal(check(BASE "sas: []\npolicies:\n"), "ok");
+	/* a bare address is a host; ports as integers or ranges of one */
+	assert_string_equal(check(SA_BOTH "  - {name: x, direction: out, src: \"2001:db8:c::5\", "
+				  "proto: sctp, src_ports: 7-7, dst_ports: 0, action: bypass}\n"), "ok");
+	assert_string_equal(check(SA_BOTH "  - {name: x, direction: in, proto: 255, "
+				  "action: discard}\n"), "ok");
+	/* transport SAs with a policy of their family, or of both */
+	assert_string_equal(check(SA_BOTH "  - {name: x, direction: out, dst: 203.0.113.9, "
+				  "action: protect, sa: t4}\n"
+				  "  - {name: y, direction: out, action: protect, sa: t6}\n"
+				  "  - {name: z, direction: out, dst: 10.0.0.0/8, action: protect, "
+				  "sa: tun6}\n"), "ok");
+	/* policy and SA names live apart */
+	assert_string_equal(check(SA_BOTH "  - {name: b.out, direction: out, action: protect, "
+				  "sa: b.out}\n"), "ok");
+}
+
+/* Relative to the configuration's directory; the embedded default's and a
+ * string's (no directory) to the current one. */
+static void test_sa_key_file(void **state)
+{
+	static const char rel[] = SA_HEAD "    key_file: keys/site-b-in.hex\n" SA_TAIL;
+	struct sgw_conf_err err = { "" };
+	struct sgw_conf *c = NULL;
+	char text[8192], cwd[4096];
+
+	(void)state;
+	assert_int_equal(sgw_conf_parse(SGW_FIXTURES "/good/x.yaml", rel, strlen(rel),
+					&c, &err), 0);
+	assert_bytes(c->sas[0].key, 16, 0xa0);
+	assert_loc(c->sas[0].key_loc, 12, 15);
+	sgw_conf_free(c);
+	assert_string_equal(check(rel),
+		"t.yaml:12:15: cannot read key_file 'keys/site-b-in.hex': "
+		"No such file or directory");
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(SGW_FIXTURES "/good"), 0);
+	assert_int_equal(sgw_conf_parse(SGW_CONF_DEFAULT_NAME, rel, strlen(rel), &c, &err), 0);
+	assert_bytes(c->sas[0].key, 16, 0xa0);
+	sgw_conf_free(c);
+	assert_string_equal(check(rel), "ok");
+	assert_int_equal(chdir(cwd), 0);
+
+	/* an absolute path is taken as it is */
+	snprintf(text, sizeof(text), SA_HEAD "    key_file: %s\n" SA_TAIL,
+		 SGW_FIXTURES "/good/keys/site-b-in.hex");
+	assert_string_equal(check(text), "ok");
+	assert_string_equal(check_named(SGW_FIXTURES "/good/x.yaml",
+					SA_HEAD "    key_file: keys\n" SA_TAIL),
+		SGW_FIXTURES "/good/x.yaml:12:15: key_file 'keys' is not a regular file");
+	/* a file that is not a key is not shown either */
+	assert_string_equal(check_named(SGW_FIXTURES "/good/x.yaml",
+					SA_HEAD "    key_file: minimal.yaml\n" SA_TAIL),
+		SGW_FIXTURES "/good/x.yaml:12:15: expected '0x' and hex digits for "
+		"'key_file' (the value is not shown)");
+	assert_string_equal(check(SA_HEAD "    key_file: /dev/null\n" SA_TAIL),
+		"t.yaml:12:15: key_file '/dev/null' is not a regular file");
+	assert_string_equal(check(SA_HEAD "    key_file: \"\"\n" SA_TAIL),
+		"t.yaml:12:15: expected a file name for 'key_file', got ''");
+	assert_string_equal(check(SA_HEAD "    key_file: \"a\\nb\"\n" SA_TAIL),
+		"t.yaml:12:15: control characters are not allowed in 'key_file'");
+}
+
+static void test_err_sa_values(void **state)
+{
+	(void)state;
+	assert_string_equal(check(SA_OUT "    spi: 1\n"),
+		"t.yaml:15:5: duplicate key 'spi' in sas entry (first at 10:5)");
+	assert_string_equal(check(BASE "sas: [{name: x, spi: 255}]\n"),
+		"t.yaml:8:22: expected an SPI 256..0xffffffff (0..255 are reserved) "
+		"for 'spi', got '255'");
+	assert_string_equal(check(BASE "sas: [{name: x, spi: 0x100000000}]\n"),
+		"t.yaml:8:22: expected an SPI 256..0xffffffff (0..255 are reserved) "
+		"for 'spi', got '0x100000000'");
+	assert_string_equal(check(BASE "sas: [{name: x, spi: \"0x\"}]\n"),
+		"t.yaml:8:22: expected an SPI 256..0xffffffff (0..255 are reserved) "
+		"for 'spi', got '0x'");
+	assert_string_equal(check(BASE "sas: [{name: x, spi: 0400}]\n"),
+		"t.yaml:8:22: expected an SPI 256..0xffffffff (0..255 are reserved) "
+		"for 'spi', got '0400'");
+	assert_string_equal(check(BASE "sas: [{name: x, direction: IN}]\n"),
+		"t.yaml:8:28: expected a direction (in, out) for 'direction', got 'IN'");
+	assert_string_equal(check(SA_OUT "    mode: beet\n"),
+		"t.yaml:15:11: expected a mode (tunnel, transport) for 'mode', got 'beet'");
+	assert_string_equal(check(SA_OUT "    aead: aes-gcm-192\n"),
+		"t.yaml:15:11: expected an AEAD (aes-gcm-128, aes-gcm-256, aes128gcm16, "
+		"aes256gcm16) for 'aead', got 'aes-gcm-192'");
+	assert_string_equal(check(SA_OUT "    esn: 1\n"),
+		"t.yaml:15:10: expected a boolean (true/false/yes/no) for 'esn', got '1'");
+	assert_string_equal(check(SA_OUT "    encap: espinudp\n"),
+		"t.yaml:15:12: expected an encapsulation (none, udp) for 'encap', "
+		"got 'espinudp'");
+	assert_string_equal(check(SA_OUT "    encap: udp\n    local_port: 65536\n"),
+		"t.yaml:16:17: expected an integer 1..65535 for 'local_port', got '65536'");
+	assert_string_equal(check(BASE "sas: [{name: x, local: 203.0.113.1/32}]\n"),
+		"t.yaml:8:24: expected an address without a prefix length (like "
+		"203.0.113.1) for 'local', got '203.0.113.1/32'");
+	assert_string_equal(check(BASE "sas: [{name: x, remote: peer}]\n"),
+		"t.yaml:8:25: expected an address without a prefix length (like "
+		"203.0.113.2) for 'remote', got 'peer'");
+	assert_string_equal(check(BASE "sas: [{name: x, lifetime: 5}]\n"),
+		"t.yaml:8:27: expected a mapping for 'lifetime', got '5'");
+	assert_string_equal(check(BASE "sas: [{name: x, lifetime: {hard_seconds: 5}}]\n"),
+		"t.yaml:8:28: unknown key 'hard_seconds' in lifetime (expected one of: "
+		"soft_bytes, hard_bytes, soft_packets, hard_packets)");
+	assert_string_equal(check(BASE "sas: [{name: x, lifetime: {hard_bytes: "
+				  "18446744073709551616}}]\n"),
+		"t.yaml:8:40: expected an integer 0..18446744073709551615 for "
+		"'hard_bytes', got '18446744073709551616'");
+	assert_string_equal(check(BASE "sas: [{name: x, lifetime: {soft_bytes: 1_000}}]\n"),
+		"t.yaml:8:40: expected an integer 0..18446744073709551615 for "
+		"'soft_bytes', got '1_000'");
+	assert_string_equal(check(SA_OUT "    seq: 18446744073709551616\n"),
+		"t.yaml:15:10: expected an integer 1..18446744073709551615 for 'seq', "
+		"got '18446744073709551616'");
+	assert_string_equal(check(BASE "sas: [{name: x, direction: in, replay_window: 8192}]\n"),
+		"t.yaml:8:47: expected a power of two 64..4096 for 'replay_window', "
+		"got '8192'");
+	assert_string_equal(check(BASE "sas: [{name: x, direction: in, replay_window: 32}]\n"),
+		"t.yaml:8:47: expected a power of two 64..4096 for 'replay_window', "
+		"got '32'");
+	assert_string_equal(check(BASE "sas: [{name: \"a/b\"}]\n"),
+		"t.yaml:8:14: expected a name of 1..31 characters from [A-Za-z0-9_.-] "
+		"for 'name', got 'a/b'");
+	assert_string_equal(check(BASE "sas: [{name: x, bogus: 1}]\n"),
+		"t.yaml:8:17: unknown key 'bogus' in sas entry (expected one of: name, "
+		"spi, direction, mode, aead, key, key_file, esn, replay_window, seq, "
+		"local, remote, encap, local_port, remote_port, lifetime)");
+	assert_string_equal(check(BASE "sas: {name: x}\n"),
+		"t.yaml:8:6: expected a list for 'sas', got a mapping");
+	assert_string_equal(check(BASE "sas: [x]\n"),
+		"t.yaml:8:7: expected a mapping for each entry of 'sas', got 'x'");
+}
+
+static void test_err_sa_missing(void **state)
+{
+	(void)state;
+	assert_string_equal(check(BASE "sas:\n  - name: x\n"),
+		"t.yaml:9:5: missing required key 'spi' in sas entry");
+	assert_string_equal(check(BASE "sas:\n  - {name: x, spi: 300, direction: in, "
+				  "local: 203.0.113.1}\n"),
+		"t.yaml:9:5: missing required key 'remote' in sas entry");
+	assert_string_equal(check(BASE "sas:\n  - {name: x, spi: 300, direction: in, "
+				  "local: 203.0.113.1, remote: 203.0.113.2}\n"),
+		"t.yaml:9:5: missing required key 'key' or 'key_file' in sas entry");
+}
+
+/* Key material is never part of a message, not even in part. */
+static void test_err_sa_key(void **state)
+{
+	static const char *const bad[] = {
+		"0001020304050607080900010203040506070809",      /* no 0x */
+		"0x000102030405060708090a0b0c0d0e0f1011121g",    /* not hex */
+		"0x",
+		"\"\"",
+		"\"0x00010203 04050607\"",
+		"x0x000102030405060708090a0b0c0d0e0f10111213",
+	};
+	char text[1024];
+	const char *msg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), SA_HEAD "    key: %s\n" SA_TAIL, bad[i]);
+		msg = check(text);
+		assert_string_equal(msg, "t.yaml:12:10: expected '0x' and hex digits "
+				    "for 'key' (the value is not shown)");
+	}
+	assert_string_equal(check(SA_HEAD "    key: 0x00010203\n" SA_TAIL),
+		"t.yaml:12:10: expected 40 hex digits (key and 4-byte salt for "
+		"aes-gcm-128) for 'key', got 8");
+	assert_string_equal(check(SA_HEAD "    key: 0x000102030405060708090a0b0c0d0e0f101112131\n"
+				  SA_TAIL),
+		"t.yaml:12:10: expected 40 hex digits (key and 4-byte salt for "
+		"aes-gcm-128) for 'key', got 41");
+	assert_string_equal(check(SA_OUT "    aead: aes-gcm-256\n"),
+		"t.yaml:12:10: expected 72 hex digits (key and 4-byte salt for "
+		"aes-gcm-256) for 'key', got 40");
+	/* longer than any key: still a count, not a value */
+	snprintf(text, sizeof(text), SA_HEAD "    key: 0x%0200d\n" SA_TAIL, 0);
+	assert_string_equal(check(text),
+		"t.yaml:12:10: expected 40 hex digits (key and 4-byte salt for "
+		"aes-gcm-128) for 'key', got 200");
+	assert_string_equal(check(SA_HEAD "    key: [0x00]\n" SA_TAIL),
+		"t.yaml:12:10: expected '0x' and hex digits for 'key', got a list");
+	assert_string_equal(check(SA_OUT "    key_file: /nonexistent\n"),
+		"t.yaml:15:15: only one of 'key' and 'key_file' may be given");
+	assert_string_equal(check(SA_HEAD "    key_file: " SGW_FIXTURES "/good/keys/site-b-in.hex\n"
+				  "    key: " KEY128 "\n" SA_TAIL),
+		"t.yaml:13:10: only one of 'key' and 'key_file' may be given");
+	assert_string_equal(check(SA_OUT "    key: " KEY128 "\n"),
+		"t.yaml:15:5: duplicate key 'key' in sas entry (first at 12:5)");
+}
+
+static void test_err_key_file_path(void **state)
+{
+	static char text[8192], name[4094];
+
+	(void)state;
+	/* the configuration's directory and the name are longer than a path
+	 * may be; the name alone is a file name too long for the system */
+	memset(name, 'k', sizeof(name) - 1);
+	snprintf(text, sizeof(text), SA_HEAD "    key_file: %s\n" SA_TAIL, name);
+	assert_string_equal(check_named("dir/t.yaml", text),
+		"dir/t.yaml:12:15: the path of 'key_file' is too long");
+	assert_string_equal(check(text), "t.yaml:12:15: cannot read key_file "
+			    "'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...': "
+			    "File name too long");
+}
+
+static void test_err_sa_direction(void **state)
+{
+	(void)state;
+	assert_string_equal(check(SA_OUT "    replay_window: 64\n"),
+		"t.yaml:15:20: 'replay_window' is only allowed with 'direction: in'");
+	assert_string_equal(check(BASE "sas:\n  - {name: x, spi: 300, direction: in, seq: 5, "
+				  "key: \"" KEY128 "\", local: 203.0.113.1, remote: 203.0.113.2}\n"),
+		"t.yaml:9:45: 'seq' is only allowed with 'direction: out'");
+	assert_string_equal(check(SA_OUT "    seq: 0\n"),
+		"t.yaml:15:10: expected an integer 1..18446744073709551615 for 'seq', "
+		"got '0'");
+	assert_string_equal(check(SA_OUT "    seq: 4294967296\n"),
+		"t.yaml:15:10: 'seq' 4294967296 needs 'esn: true' (at most 4294967295 "
+		"without it)");
+	assert_string_equal(check(SA_OUT "    esn: false\n    seq: 18446744073709551615\n"),
+		"t.yaml:16:10: 'seq' 18446744073709551615 needs 'esn: true' (at most "
+		"4294967295 without it)");
+	assert_string_equal(check(SA_OUT "    remote_port: 4500\n"),
+		"t.yaml:15:18: 'remote_port' is only allowed with 'encap: udp'");
+	assert_string_equal(check(SA_OUT "    encap: none\n    local_port: 4500\n"),
+		"t.yaml:16:17: 'local_port' is only allowed with 'encap: udp'");
+}
+
+static void test_err_sa_semantics(void **state)
+{
+	(void)state;
+	assert_string_equal(check(SA_OUT "    lifetime:\n      hard_bytes: 100\n"
+				  "      soft_bytes: 100\n"),
+		"t.yaml:16:7: lifetime 'soft_bytes' (100) must be less than "
+		"'hard_bytes' (100)");
+	assert_string_equal(check(SA_OUT "    lifetime: {soft_packets: 3, hard_packets: 2}\n"),
+		"t.yaml:15:15: lifetime 'soft_packets' (3) must be less than "
+		"'hard_packets' (2)");
+	/* the subnet is the port's, the address is not */
+	assert_string_equal(check(BASE "sas:\n  - {name: x, spi: 300, direction: in, "
+				  "key: \"" KEY128 "\", local: 203.0.113.2, remote: 203.0.113.1}\n"),
+		"t.yaml:9:98: local address 203.0.113.2 is not configured on any port");
+	assert_string_equal(check(BASE "sas:\n  - {name: x, spi: 300, direction: in, "
+				  "key: \"" KEY128 "\", local: \"2001:db8:c::1\", "
+				  "remote: 203.0.113.1}\n"),
+		"t.yaml:9:123: remote address 203.0.113.1 is IPv4 but local address "
+		"2001:db8:c::1 is IPv6");
+}
+
+static void test_err_sa_duplicates(void **state)
+{
+	(void)state;
+	assert_string_equal(check(SA_OUT "  - {name: b.out, spi: 0x1001, direction: out, "
+				  "key: \"" KEY128 "\", local: 203.0.113.1, remote: 203.0.113.3}\n"),
+		"t.yaml:15:12: duplicate SA name 'b.out' (first at 9:11)");
+	/* outbound SPIs may repeat, inbound ones may not; the first repeat
+	 * in file order is reported, whatever the sort order */
+	assert_string_equal(check(SA_OUT
+				  "  - {name: o2, spi: 0x1000, direction: out, key: \"" KEY128
+				  "\", local: 203.0.113.1, remote: 203.0.113.3}\n"
+				  "  - {name: i9, spi: 0x9000, direction: in, key: \"" KEY128
+				  "\", local: 203.0.113.1, remote: 203.0.113.3}\n"
+				  "  - {name: i1, spi: 0x1000, direction: in, key: \"" KEY128
+				  "\", local: 203.0.113.1, remote: 203.0.113.3}\n"
+				  "  - {name: i9b, spi: 36864, direction: in, key: \"" KEY128
+				  "\", local: 203.0.113.1, remote: 203.0.113.3}\n"
+				  "  - {name: i1b, spi: 4096, direction: in, key: \"" KEY128
+				  "\", local: 203.0.113.1, remote: 203.0.113.3}\n"),
+		"t.yaml:18:22: inbound SPI 0x00009000 is already used by SA 'i9' "
+		"(first at 16:21)");
+}
+
+static void test_err_sa_limit(void **state)
+{
+	char text[16384];
+	int i, o;
+
+	(void)state;
+	o = snprintf(text, sizeof(text), "limits: {sas: 64}\n" BASE "sas:\n");
+	for (i = 0; i < 65; i++)
+		o += snprintf(text + o, sizeof(text) - (size_t)o,
+			      "  - {name: s%d, spi: %d, direction: in, key: \"" KEY128
+			      "\", local: 203.0.113.1, remote: 203.0.113.2}\n", i, 1000 + i);
+	assert_string_equal(check(text), "t.yaml:74:5: too many SAs (limits.sas is 64)");
+	text[o - 1 - strlen("  - {name: s64, spi: 1064, direction: in, key: \"" KEY128
+			      "\", local: 203.0.113.1, remote: 203.0.113.2}")] = '\0';
+	assert_string_equal(check(text), "ok");
+	assert_string_equal(check("limits: {sas: 4194305}\n" BASE),
+		"t.yaml:1:15: expected an integer 64..4194304 for 'sas', got '4194305'");
+	assert_string_equal(check("limits: {policies: 15}\n" BASE),
+		"t.yaml:1:20: expected an integer 16..65536 for 'policies', got '15'");
+}
+
+static void test_err_policy_values(void **state)
+{
+	(void)state;
+	assert_string_equal(check(BASE "policies: [{name: p, direction: up}]\n"),
+		"t.yaml:8:33: expected a direction (in, out) for 'direction', got 'up'");
+	assert_string_equal(check(BASE "policies: [{name: p, src: 10.0.0.0/33}]\n"),
+		"t.yaml:8:27: expected a prefix length 0..32 for 'src', got '10.0.0.0/33'");
+	assert_string_equal(check(BASE "policies: [{name: p, dst: \"fe80::1%eth0\"}]\n"),
+		"t.yaml:8:27: expected an address or a prefix (like 10.0.0.0/8) for "
+		"'dst', got 'fe80::1%eth0'");
+	assert_string_equal(check(BASE "policies: [{name: p, proto: 256}]\n"),
+		"t.yaml:8:29: expected a protocol (any, tcp, udp, icmp, icmpv6, sctp, "
+		"esp, gre or 0..255) for 'proto', got '256'");
+	assert_string_equal(check(BASE "policies: [{name: p, proto: TCP}]\n"),
+		"t.yaml:8:29: expected a protocol (any, tcp, udp, icmp, icmpv6, sctp, "
+		"esp, gre or 0..255) for 'proto', got 'TCP'");
+	assert_string_equal(check(BASE "policies: [{name: p, src_ports: 65536}]\n"),
+		"t.yaml:8:33: expected a port or a range (like 443 or 1024-65535) for "
+		"'src_ports', got '65536'");
+	assert_string_equal(check(BASE "policies: [{name: p, dst_ports: 80-}]\n"),
+		"t.yaml:8:33: expected a port or a range (like 443 or 1024-65535) for "
+		"'dst_ports', got '80-'");
+	assert_string_equal(check(BASE "policies: [{name: p, dst_ports: -80}]\n"),
+		"t.yaml:8:33: expected a port or a range (like 443 or 1024-65535) for "
+		"'dst_ports', got '-80'");
+	assert_string_equal(check(BASE "policies: [{name: p, dst_ports: 1-2-3}]\n"),
+		"t.yaml:8:33: expected a port or a range (like 443 or 1024-65535) for "
+		"'dst_ports', got '1-2-3'");
+	assert_string_equal(check(BASE "policies: [{name: p, dst_ports: 080}]\n"),
+		"t.yaml:8:33: expected a port or a range (like 443 or 1024-65535) for "
+		"'dst_ports', got '080'");
+	assert_string_equal(check(BASE "policies: [{name: p, action: drop}]\n"),
+		"t.yaml:8:30: expected an action (protect, bypass, discard) for "
+		"'action', got 'drop'");
+	assert_string_equal(check(BASE "policies: [{name: p, sa: \"my sa\"}]\n"),
+		"t.yaml:8:26: expected an SA name for 'sa', got 'my sa'");
+	assert_string_equal(check(BASE "policies: [{name: p, selector: {}}]\n"),
+		"t.yaml:8:22: unknown key 'selector' in policies entry (expected one of: "
+		"name, direction, src, dst, proto, src_ports, dst_ports, action, sa)");
+	assert_string_equal(check(BASE "policies: [{name: p, direction: in}]\n"),
+		"t.yaml:8:12: missing required key 'action' in policies entry");
+}
+
+static void test_err_policy_keys(void **state)
+{
+	(void)state;
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, action: protect}\n"),
+		"t.yaml:24:5: missing required key 'sa' in policies entry (needed by "
+		"'action: protect')");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, action: discard, "
+				  "sa: b.out}\n"),
+		"t.yaml:24:52: 'sa' is only allowed with 'action: protect'");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, action: bypass, "
+				  "src_ports: 53}\n"),
+		"t.yaml:24:58: 'src_ports' is only allowed with 'proto' tcp, udp or sctp");
+	/* 'any' has no ports either */
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, action: bypass, "
+				  "proto: any, dst_ports: 53}\n"),
+		"t.yaml:24:70: 'dst_ports' is only allowed with 'proto' tcp, udp or sctp");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, action: bypass, "
+				  "proto: 47, dst_ports: 53}\n"),
+		"t.yaml:24:69: 'dst_ports' is only allowed with 'proto' tcp, udp or sctp");
+}
+
+static void test_err_policy_semantics(void **state)
+{
+	(void)state;
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, src: 10.0.0.1/8, "
+				  "action: bypass}\n"),
+		"t.yaml:24:36: 'src' 10.0.0.1/8 has host bits set (did you mean 10.0.0.0/8?)");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, "
+				  "dst: \"2001:db8::1/64\", action: bypass}\n"),
+		"t.yaml:24:36: 'dst' 2001:db8::1/64 has host bits set (did you mean "
+		"2001:db8::/64?)");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, dst: 10.0.0.0/8, "
+				  "src: \"::/0\", action: bypass}\n"),
+		"t.yaml:24:36: 'dst' 10.0.0.0/8 is IPv4 but 'src' ::/0 is IPv6");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, action: protect, "
+				  "sa: b.in}\n"),
+		"t.yaml:24:52: SA 'b.in' is inbound but the policy is outbound");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: in, action: protect, "
+				  "sa: b.out}\n"),
+		"t.yaml:24:51: SA 'b.out' is outbound but the policy is inbound");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, action: protect, "
+				  "sa: B.out}\n"),
+		"t.yaml:24:52: no SA named 'B.out'");
+	assert_string_equal(check(BASE "policies:\n  - {name: p, direction: out, "
+				  "action: protect, sa: x}\n"),
+		"t.yaml:9:52: no SA named 'x'");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, src: 10.0.0.0/8, "
+				  "action: protect, sa: t6}\n"),
+		"t.yaml:24:69: transport-mode SA 't6' is IPv6 but the policy selects "
+		"IPv4 traffic");
+	assert_string_equal(check(SA_BOTH "  - {name: p, direction: out, action: bypass}\n"
+				  "  - {name: q, direction: in, action: bypass}\n"
+				  "  - {name: p, direction: in, action: bypass}\n"),
+		"t.yaml:26:12: duplicate policy name 'p' (first at 24:12)");
+}
+
+static void test_err_policy_limit(void **state)
+{
+	char text[8192];
+	int i, o;
+
+	(void)state;
+	/* per direction: 16 of each is fine, the 17th inbound one is not */
+	o = snprintf(text, sizeof(text), "limits: {policies: 16}\n" BASE "policies:\n");
+	for (i = 0; i < 33; i++)
+		o += snprintf(text + o, sizeof(text) - (size_t)o,
+			      "  - {name: p%d, direction: %s, action: discard}\n",
+			      i, i % 2 ? "out" : "in");
+	assert_string_equal(check(text),
+		"t.yaml:42:5: too many inbound policies (limits.policies is 16)");
+}
+
+/* Structs built by code get the checks the parser would have made. */
+static void test_validate_built_sas(void **state)
+{
+	static const char text[] = SA_BOTH
+		"  - {name: p, direction: out, src: 198.51.100.0/24, action: protect, sa: b.out}\n";
+	struct sgw_conf_err err;
+	struct sgw_conf *c;
+	struct sgw_conf_sa *sa;
+	struct sgw_conf_policy *pol;
+
+	(void)state;
+	assert_int_equal(sgw_conf_parse("b.yaml", text, strlen(text), &c, &err), 0);
+	assert_int_equal(sgw_conf_validate(c, &err), 0);
+	sa = &c->sas[0];
+	pol = &c->policies[0];
+
+	sa->seq = 0;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml: expected an integer 1..18446744073709551615 "
+			    "for 'seq', got 0");
+	sa->seq = 1;
+	c->sas[1].replay_window = 100;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml: expected a power of two 64..4096 for "
+			    "'replay_window', got 100");
+	c->sas[1].replay_window = 64;
+	sa->key_len = 24;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml:9:5: malformed SA 'b.out'");
+	sa->key_len = 16;
+	sa->udp_encap = true; /* and no ports */
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml:9:5: malformed SA 'b.out'");
+	sa->udp_encap = false;
+	sa->remote.len = 24;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml:9:5: malformed SA 'b.out'");
+	sa->remote.len = 32;
+	memset(sa->name, 'x', sizeof(sa->name)); /* no NUL */
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml:9:11: expected a name of 1..31 characters "
+			    "from [A-Za-z0-9_.-] for 'name'");
+	strcpy(sa->name, "b.out");
+
+	pol->sel.dport_lo = 9;
+	pol->sel.dport_hi = 8;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml:24:36: malformed selector in policy 'p'");
+	pol->sel.dport_lo = 0;
+	pol->sel.family = AF_INET6;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml:24:36: malformed selector in policy 'p'");
+	pol->sel.family = AF_INET;
+	pol->action = (enum sgw_policy_action)7;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml:24:61: unknown action 7 in policy 'p'");
+	pol->action = SGW_POLICY_PROTECT;
+	pol->sa[0] = '\0';
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml:24:5: policy 'p' protects but names no SA");
+	strcpy(pol->sa, "b.out");
+	pol->sa_idx = 99;
+	assert_int_equal(sgw_conf_validate(c, &err), 0);
+	assert_int_equal(pol->sa_idx, 0); /* resolved again */
+
+	c->n_policies = 5; /* and no table */
+	pol = c->policies;
+	c->policies = NULL;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml: n_policies is 5 but there is no policy table");
+	c->policies = pol;
+	c->n_policies = 1;
+	c->limits.sas = 63;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, "b.yaml: expected an integer 64..4194304 for 'sas', got 63");
+	sgw_conf_free(c);
+}
+
 /* Files, and structs that did not come from the parser ------------------- */
 
 static void test_parse_file_errors(void **state)
@@ -1014,6 +1785,23 @@ int main(void)
 		cmocka_unit_test(test_err_names),
 		cmocka_unit_test(test_err_strings),
 		cmocka_unit_test(test_err_too_many),
+		cmocka_unit_test(test_sas_policies),
+		cmocka_unit_test(test_sa_defaults),
+		cmocka_unit_test(test_sa_accepted_forms),
+		cmocka_unit_test(test_sa_key_file),
+		cmocka_unit_test(test_err_sa_values),
+		cmocka_unit_test(test_err_sa_missing),
+		cmocka_unit_test(test_err_sa_key),
+		cmocka_unit_test(test_err_key_file_path),
+		cmocka_unit_test(test_err_sa_direction),
+		cmocka_unit_test(test_err_sa_semantics),
+		cmocka_unit_test(test_err_sa_duplicates),
+		cmocka_unit_test(test_err_sa_limit),
+		cmocka_unit_test(test_err_policy_values),
+		cmocka_unit_test(test_err_policy_keys),
+		cmocka_unit_test(test_err_policy_semantics),
+		cmocka_unit_test(test_err_policy_limit),
+		cmocka_unit_test(test_validate_built_sas),
 		cmocka_unit_test(test_parse_file_errors),
 		cmocka_unit_test(test_validate_built),
 		cmocka_unit_test(test_prefix_parse),

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ESP (RFC 4303) with AES-GCM-16 (RFC 4106), tunnel and transport mode,
+ * optionally inside UDP (RFC 3948). Runs on workers: no locks, no heap.
+ * The SA's cipher functions were chosen once when it was added (sa.h).
+ *
+ * IV: the 64-bit sequence number, so the nonce (salt || IV) is unique for
+ * as long as sequence numbers are, which the outbound counter guarantees
+ * (it stops at its limit and never wraps).
+ */
+#ifndef SGW_ESP_H
+#define SGW_ESP_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "drop.h"
+#include "sa.h"
+
+#define SGW_ESP_HLEN      8     /* SPI + sequence number */
+#define SGW_ESP_NH_IPV4   4     /* IP-in-IP, RFC 4303 tunnel mode */
+#define SGW_ESP_NH_IPV6   41
+#define SGW_ESP_NH_DUMMY  59    /* "no next header": a dummy packet */
+#define SGW_NATT_PORT     4500  /* RFC 3948 */
+#define SGW_IKE_PORT      500
+
+/* ESP + IV + worst-case padding, trailer and ICV added to an inner packet,
+ * for the tunnel MTU. */
+static inline unsigned sgw_esp_overhead(const struct sgw_sa_outer_rt *o)
+{
+	return o->hdr_len + SGW_ESP_HLEN + SGW_IV_LEN + 3 + 2 + SGW_ICV_LEN;
+}
+
+/* Largest inner packet that fits a port MTU once encapsulated. */
+static inline unsigned sgw_esp_tunnel_mtu(const struct sgw_sa_outer_rt *o,
+					  unsigned port_mtu)
+{
+	unsigned room = port_mtu - o->hdr_len - SGW_ESP_HLEN - SGW_IV_LEN - SGW_ICV_LEN;
+
+	return (room & ~3u) - 2;
+}
+
+/* Events a packet raised on its SA (sgw_esp_*() out-parameter). */
+#define SGW_ESP_EV_SOFT      1u
+#define SGW_ESP_EV_HARD      2u
+#define SGW_ESP_EV_SEQ_DONE  4u
+
+/* Lifetime accounting after a packet of len bytes on counters of either
+ * direction; returns the events it raised (each at most once per SA). */
+static inline unsigned sgw_esp_account(struct sgw_sa *sa, uint64_t *pkts,
+				       uint64_t *bytes, unsigned len)
+{
+	uint64_t p = __atomic_add_fetch(pkts, 1, __ATOMIC_RELAXED);
+	uint64_t b = __atomic_add_fetch(bytes, len, __ATOMIC_RELAXED);
+	unsigned ev = 0;
+
+	if (unlikely(b >= sa->life.soft_bytes || p >= sa->life.soft_packets) &&
+	    sgw_sa_flag_once(sa, SGW_SA_F_SOFT))
+		ev |= SGW_ESP_EV_SOFT;
+	if (unlikely(b >= sa->life.hard_bytes || p >= sa->life.hard_packets) &&
+	    sgw_sa_flag_once(sa, SGW_SA_F_HARD))
+		ev |= SGW_ESP_EV_HARD;
+	return ev;
+}
+
+/* Outbound. m's data starts at the IP packet to protect (whole mbuf).
+ * On success the data starts at the outer IP header (tunnel) or the
+ * original IP header now carrying ESP (transport), and SGW_DROP_MAX is
+ * returned; otherwise the drop reason, m untouched but for its length.
+ * ip_id feeds the IPv4 identification of outer headers. */
+unsigned sgw_esp_encap(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
+		       struct rte_mbuf *m, uint16_t *ip_id, unsigned *events);
+
+/* Inbound. m's data starts at the outer IP header (l3_hlen bytes, options
+ * or not) and holds exactly the datagram; the ESP header is at esp_off.
+ * On success returns SGW_DROP_MAX with the data at the inner IP packet
+ * (tunnel) or at the rebuilt IP header (transport) and *inner_family set;
+ * the packet is as long as the inner IP packet claims plus any TFC padding,
+ * which the caller's IP validation trims. */
+unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
+		       unsigned esp_off, int *inner_family, unsigned *events);
+
+#endif

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Inbound ESP: replay pre-check, decrypt and verify the ICV, only then
+ * update the replay window (RFC 4303 3.4.3), then check the trailer and
+ * strip everything around the inner packet.
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_ip.h>
+
+#include "esp.h"
+#include "replay.h"
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return rte_be_to_cpu_32(v);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, 4);
+}
+
+/* Constant time: the attacker controls the ICV and may time the compare. */
+static bool icv_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t d = 0;
+
+	for (unsigned i = 0; i < SGW_ICV_LEN; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+static bool open_(const struct sgw_sa *sa, const uint8_t *esp, uint8_t *ct,
+		  unsigned len, uint64_t seq)
+{
+	struct gcm_context_data ctx;
+	uint8_t nonce[12], aad[12], tag[SGW_ICV_LEN];
+	unsigned aad_len = 8;
+
+	memcpy(nonce, sa->h.salt, SGW_SALT_LEN);
+	memcpy(nonce + SGW_SALT_LEN, esp + SGW_ESP_HLEN, SGW_IV_LEN);
+	memcpy(aad, esp, 4);
+	if (sa->h.esn) {
+		put_be32(aad + 4, (uint32_t)(seq >> 32));
+		put_be32(aad + 8, (uint32_t)seq);
+		aad_len = 12;
+	} else {
+		memcpy(aad + 4, esp + 4, 4);
+	}
+	sa->h.dec(&sa->key, &ctx, ct, ct, len, nonce, aad, aad_len, tag, SGW_ICV_LEN);
+	return icv_equal(tag, ct + len);
+}
+
+static unsigned count_in(struct sgw_sa *sa, uint64_t *c, unsigned why)
+{
+	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
+	RTE_SET_USED(sa);
+	return why;
+}
+
+/* Transport mode: move the IP header up to the payload and fix it. */
+static void strip_transport(struct rte_mbuf *m, unsigned l3_hlen, unsigned cut,
+			    uint8_t nh)
+{
+	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
+
+	memmove(ip + cut, ip, l3_hlen);
+	ip = (uint8_t *)rte_pktmbuf_adj(m, (uint16_t)cut);
+	if ((ip[0] >> 4) == 4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		h->next_proto_id = nh;
+		h->total_length = rte_cpu_to_be_16((uint16_t)rte_pktmbuf_pkt_len(m));
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	} else {
+		struct rte_ipv6_hdr *h = (struct rte_ipv6_hdr *)ip;
+
+		h->proto = nh;
+		h->payload_len = rte_cpu_to_be_16((uint16_t)(rte_pktmbuf_pkt_len(m) - l3_hlen));
+	}
+}
+
+unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
+		       unsigned esp_off, int *inner_family, unsigned *events)
+{
+	uint8_t *esp = rte_pktmbuf_mtod_offset(m, uint8_t *, esp_off);
+	const unsigned esp_len = rte_pktmbuf_pkt_len(m) - esp_off;
+	unsigned ct_len, pad, i, trailer;
+	uint8_t *ct, nh;
+	uint64_t seq;
+
+	*events = 0;
+	/* Header, IV, at least pad length and next header, ICV. */
+	if (unlikely(esp_len < SGW_ESP_HLEN + SGW_IV_LEN + 2 + SGW_ICV_LEN))
+		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_TRUNC);
+	if (unlikely(__atomic_load_n(&sa->life.flags, __ATOMIC_RELAXED) & SGW_SA_F_HARD))
+		return count_in(sa, &sa->in.other_errors, SGW_DROP_SA_EXPIRED);
+	seq = sgw_replay_infer(__atomic_load_n(&sa->in.top, __ATOMIC_ACQUIRE),
+			       get_be32(esp + 4), sa->h.window, sa->h.esn);
+	switch (sgw_replay_check(&sa->in.top, sa->win, sa->h.win_mask, sa->h.window, seq)) {
+	case SGW_REPLAY_SEEN:
+		return count_in(sa, &sa->in.replayed, SGW_DROP_ESP_REPLAYED);
+	case SGW_REPLAY_TOO_OLD:
+		return count_in(sa, &sa->in.too_old, SGW_DROP_ESP_TOO_OLD);
+	default:
+		break;
+	}
+	ct = esp + SGW_ESP_HLEN + SGW_IV_LEN;
+	ct_len = esp_len - SGW_ESP_HLEN - SGW_IV_LEN - SGW_ICV_LEN;
+	if (unlikely(!open_(sa, esp, ct, ct_len, seq)))
+		return count_in(sa, &sa->in.icv_failed, SGW_DROP_ESP_ICV);
+	/* Authenticated: now, and only now, the window moves. */
+	switch (sgw_replay_update(&sa->in.top, sa->win, sa->h.win_mask, seq)) {
+	case SGW_REPLAY_SEEN:   /* another worker accepted it meanwhile */
+		return count_in(sa, &sa->in.replayed, SGW_DROP_ESP_REPLAYED);
+	case SGW_REPLAY_TOO_OLD:
+		return count_in(sa, &sa->in.too_old, SGW_DROP_ESP_TOO_OLD);
+	default:
+		break;
+	}
+	pad = ct[ct_len - 2];
+	nh = ct[ct_len - 1];
+	*events = sgw_esp_account(sa, &sa->in.packets, &sa->in.bytes, ct_len);
+	if (unlikely(pad + 2 > ct_len))
+		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_PAD);
+	for (i = 0; i < pad; i++)
+		if (unlikely(ct[ct_len - 2 - pad + i] != i + 1))
+			return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_PAD);
+	if (nh == SGW_ESP_NH_DUMMY)
+		return SGW_DROP_ESP_DUMMY;
+	trailer = pad + 2 + SGW_ICV_LEN;
+	if (sa->h.mode == SGW_SA_TRANSPORT) {
+		if (unlikely(ct_len - pad - 2 == 0))
+			return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_TRUNC);
+		rte_pktmbuf_trim(m, (uint16_t)trailer);
+		strip_transport(m, l3_hlen, esp_off - l3_hlen + SGW_ESP_HLEN + SGW_IV_LEN, nh);
+		*inner_family = (rte_pktmbuf_mtod(m, uint8_t *)[0] >> 4) == 4 ? AF_INET : AF_INET6;
+		return SGW_DROP_MAX;
+	}
+	if (unlikely(nh != SGW_ESP_NH_IPV4 && nh != SGW_ESP_NH_IPV6))
+		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_NEXT_HDR);
+	rte_pktmbuf_trim(m, (uint16_t)trailer);
+	rte_pktmbuf_adj(m, (uint16_t)(esp_off + SGW_ESP_HLEN + SGW_IV_LEN));
+	*inner_family = nh == SGW_ESP_NH_IPV4 ? AF_INET : AF_INET6;
+	return SGW_DROP_MAX;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Security policy database (RFC 4301 4.4.1): one ordered list per direction
+ * of inner-packet selectors with an action. Outbound, the first match says
+ * protect (with an SA slot), bypass or discard; no match means bypass (the
+ * gateway routes what no policy names). Inbound, plaintext that matches a
+ * protect policy is dropped (it should have come through ESP), and a packet
+ * that came out of an SA must match an inbound protect policy of that SA.
+ *
+ * Concurrency: the control core is the only writer. It compiles the lists
+ * into an immutable snapshot per direction and publishes it with one atomic
+ * store; workers read the current snapshot without locks; the old one is
+ * freed after an RCU grace period. A policy names its SA; the snapshot binds
+ * the name to the SA's slot and generation, and is recompiled whenever an SA
+ * is added or deleted (sgw_spd_rebind), so a reused slot never matches.
+ */
+#ifndef SGW_SPD_H
+#define SGW_SPD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "conf.h"
+
+/* What workers compare a packet against (addresses in network order). */
+struct sgw_spd_key {
+	uint8_t family;
+	uint8_t proto;
+	uint16_t sport, dport;       /* host order; 0 when not TCP/UDP/SCTP */
+	bool has_ports;
+	uint8_t src[16], dst[16];
+};
+
+struct sgw_spd_entry {
+	uint8_t family;              /* 0 = both */
+	uint8_t action;              /* enum sgw_policy_action */
+	int16_t proto;               /* -1 = any */
+	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+	bool ports;                  /* port ranges narrower than 0-65535 */
+	uint8_t src_len, dst_len;
+	uint8_t src[16], dst[16];
+	uint32_t sa_slot;            /* SGW_SA_NONE when unbound */
+	uint32_t sa_gen;
+	uint32_t policy;             /* index in the control list, for counters */
+};
+
+int sgw_spd_init(unsigned max_per_dir, struct rte_rcu_qsbr *rcu);
+void sgw_spd_fini(void);
+
+/* Control core. Policies keep their order of addition unless pos is given
+ * (0 = first). Names are unique across both directions. */
+int sgw_spd_add(const struct sgw_conf_policy *p, int pos);
+int sgw_spd_del(const char *name);
+int sgw_spd_rebind(void);        /* after an SA add or delete */
+unsigned sgw_spd_count(bool inbound);
+/* The n-th policy of a direction, with how many packets matched it. */
+const struct sgw_conf_policy *sgw_spd_get(bool inbound, unsigned n,
+					  uint64_t *matches, bool *bound);
+
+/* Workers: the first matching entry, or NULL. */
+const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_key *k);
+/* Inbound: does a packet decrypted by SA slot/gen match one of its policies? */
+bool sgw_spd_check_sa(const struct sgw_spd_key *k, uint32_t slot, uint32_t gen);
+/* True when the direction has no policies (the fast path skips lookups). */
+bool sgw_spd_empty(bool inbound);
+void sgw_spd_count_match(const struct sgw_spd_entry *e, bool inbound);
+
+#endif
