@@ -103,7 +103,7 @@ static bool in_hash(uint32_t spi)
 
 static void test_add_find_del(void **st)
 {
-	uint32_t in, out, out2, slot, it = 0;
+	uint32_t in, out, out2, out3, slot, it = 0;
 	struct sgw_sa_info i;
 	(void)st;
 
@@ -131,7 +131,7 @@ static void test_add_find_del(void **st)
 	assert_int_equal(add("in-b", 0x1000, SGW_SA_IN, NULL), -EEXIST);
 	assert_int_equal(add("in", 0x1001, SGW_SA_IN, NULL), -EEXIST);
 	assert_int_equal(add("out", 0x1002, SGW_SA_OUT, NULL), -EEXIST);
-	assert_int_equal(add("", 0x1003, SGW_SA_OUT, NULL), 0);  /* unnamed is fine */
+	assert_int_equal(add("", 0x1003, SGW_SA_OUT, &out3), 0);  /* unnamed is fine */
 	assert_int_equal(add("", 0x1004, SGW_SA_OUT, NULL), 0);
 	assert_int_equal(sgw_sa_count(), 5);
 
@@ -172,6 +172,23 @@ static void test_add_find_del(void **st)
 	/* An outbound SA is not found by an inbound lookup. */
 	assert_null(sgw_sa_lookup_in(rte_cpu_to_be_32(0x1003)));
 	assert_int_equal(sgw_sa_find_in(0x1003, &slot), -ENOENT);
+
+	/* A hash entry pointing at the wrong record (as a racing reader
+	 * could see one) is not trusted: the record must agree. */
+	uint32_t bogus = 0x1003;                 /* outbound SA's SPI and slot */
+	int32_t pos;
+	assert_true(rte_hash_add_key_data(sgw_sa_rt.in_hash, &bogus,
+					  (void *)(uintptr_t)out3) == 0);
+	assert_null(sgw_sa_lookup_in(rte_cpu_to_be_32(bogus)));
+	pos = rte_hash_del_key(sgw_sa_rt.in_hash, &bogus);
+	assert_true(pos >= 0);
+	rte_hash_free_key_with_position(sgw_sa_rt.in_hash, pos);
+	bogus = 0x0badf00d;                      /* another SPI's slot */
+	assert_true(rte_hash_add_key_data(sgw_sa_rt.in_hash, &bogus,
+					  (void *)(uintptr_t)in) == 0);
+	assert_null(sgw_sa_lookup_in(rte_cpu_to_be_32(bogus)));
+	pos = rte_hash_del_key(sgw_sa_rt.in_hash, &bogus);
+	rte_hash_free_key_with_position(sgw_sa_rt.in_hash, pos);
 }
 
 static void test_bad_params(void **st)

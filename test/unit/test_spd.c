@@ -265,6 +265,8 @@ static void test_proto_ports(void **st)
 	(void)st;
 	assert_int_equal(add(ports(pol("srange", false, SGW_POLICY_BYPASS, NULL,
 				       NULL, NULL, 17), 1000, 2000, 0, 65535)), 0);
+	assert_int_equal(add(ports(pol("low", false, SGW_POLICY_BYPASS, NULL,
+				       NULL, NULL, 17), 0, 65535, 0, 1023)), 0);
 	assert_int_equal(add(ports(pol("dport", false, SGW_POLICY_BYPASS, NULL,
 				       NULL, NULL, 6), 0, 65535, 443, 443)), 0);
 	assert_int_equal(add(ports(pol("both", false, SGW_POLICY_BYPASS, NULL,
@@ -273,17 +275,20 @@ static void test_proto_ports(void **st)
 	assert_int_equal(add(pol("icmp", false, SGW_POLICY_BYPASS, NULL, NULL, NULL, 1)), 0);
 	assert_int_equal(add(pol("rest", false, SGW_POLICY_DISCARD, NULL, NULL, NULL, ANY)), 0);
 
-	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 1000, 9)), "srange");
-	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 2000, 9)), "srange");
-	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 999, 9)), "udp");
-	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 2001, 9)), "udp");
+	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 1000, 5000)), "srange");
+	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 2000, 5000)), "srange");
+	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 999, 5000)), "udp");
+	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 2001, 5000)), "udp");
+	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 999, 53)), "low");
+	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, 999, 0)), "low");
 	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 6, 50000, 443)), "dport");
 	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 6, 50000, 444)), "rest");
 	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 6, 1023, 0)), "both");
 	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 6, 1023, 1024)), "rest");
 	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 6, 0, 22)), "rest");
 	/* A later fragment has no ports: port policies never match it, a
-	 * protocol-only policy still does. */
+	 * protocol-only policy still does, though "low" (0-1023) would
+	 * take its zeroed ports. */
 	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 17, -1, -1)), "udp");
 	assert_string_equal(out(key("1.1.1.1", "2.2.2.2", 6, -1, -1)), "rest");
 	/* Ports 0/0 of a portless packet do not fall into 0-1023 either. */
