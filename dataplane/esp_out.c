@@ -131,8 +131,8 @@ static unsigned encap_tunnel(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
 	esp = hdr + o->hdr_len;
 	memcpy(esp, &sa->h.spi_be, 4);
 	put_be32(esp + 4, (uint32_t)seq);
-	put_be32(esp + 12, (uint32_t)(seq >> 32));   /* IV = sequence number */
-	put_be32(esp + 8, (uint32_t)seq);
+	put_be32(esp + 8, (uint32_t)(seq >> 32));   /* IV = sequence number */
+	put_be32(esp + 12, (uint32_t)seq);
 	seal(sa, esp, esp + SGW_ESP_HLEN + SGW_IV_LEN, len + pad + 2, seq);
 	outer_fill(o, hdr, rte_pktmbuf_pkt_len(m), tos, df, ip_id, m);
 	return SGW_DROP_MAX;

@@ -243,6 +243,26 @@ static enum verdict punt_ike(struct sgw_worker *w, struct rte_mbuf *m, unsigned 
 	return punt(m, SGW_PUNT_IKE, in, 0);
 }
 
+/* Plaintext for the gateway itself: the inbound SPD applies to it too
+ * (RFC 4301 5.2), e.g. a host-to-gateway transport-mode SA. */
+static enum verdict to_control(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
+			       const struct sgw_pkt *pk, uint32_t nhi)
+{
+	const struct sgw_spd_entry *e;
+	struct sgw_spd_key key;
+
+	if (!sgw_spd_empty(true)) {
+		spd_key(l3_of(m), pk, &key);
+		e = sgw_spd_lookup(true, &key);
+		if (e && e->action != SGW_POLICY_BYPASS) {
+			sgw_spd_count_match(e, true);
+			return drop(w, in, e->action == SGW_POLICY_PROTECT ?
+				    SGW_DROP_POLICY_UNPROTECTED : SGW_DROP_POLICY_DISCARD);
+		}
+	}
+	return punt(m, SGW_PUNT_LOCAL, in, nhi);
+}
+
 /* IP for one of our addresses: ESP, NAT-T, IKE, or the control core's. */
 static enum verdict local_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
 			     const struct sgw_pkt *pk, unsigned *out_port, uint32_t nhi)
@@ -254,7 +274,7 @@ static enum verdict local_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned 
 	if (pk->proto == IPPROTO_ESP)
 		return esp_in(w, m, in, hl, hl, out_port);
 	if (pk->proto != IPPROTO_UDP)
-		return punt(m, SGW_PUNT_LOCAL, in, nhi);
+		return to_control(w, m, in, pk, nhi);
 	if (unlikely(pk->l3_len < hl + 8))
 		return drop(w, in, SGW_DROP_UDP_BAD);
 	udp = ip + hl;
@@ -265,7 +285,7 @@ static enum verdict local_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned 
 	if (dport == SGW_IKE_PORT)
 		return punt_ike(w, m, in);
 	if (dport != SGW_NATT_PORT)
-		return punt(m, SGW_PUNT_LOCAL, in, nhi);
+		return to_control(w, m, in, pk, nhi);
 	pl = udp + 8;
 	if (ulen == 9 && pl[0] == 0xff)           /* RFC 3948 2.3 */
 		return drop(w, in, SGW_DROP_NATT_KEEPALIVE);
@@ -504,23 +524,67 @@ static unsigned poll_port(struct sgw_worker *w, unsigned in, struct burst *b)
 	return n;
 }
 
+/* A frame control built for port p: straight out, unless the outbound SPD
+ * wants it protected (the gateway's own ICMP, echo replies: with transport
+ * mode that is how a host-to-gateway SA answers). */
+static enum verdict ctl_frame(struct sgw_worker *w, struct rte_mbuf *m, unsigned p,
+			      unsigned *out)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const uint8_t *ip = l3_of(m);
+	const struct sgw_spd_entry *e;
+	struct sgw_spd_key key;
+	struct sgw_pkt pk = { 0 };
+
+	*out = p;
+	if (sgw_spd_empty(false) || m->pkt_len < SGW_ETH_HLEN + 40)
+		return V_TX;
+	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) && (ip[0] >> 4) == 4) {
+		pk.cls = SGW_PKT_IP4;
+		pk.proto = ip[9];
+	} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6) &&
+		   (ip[0] >> 4) == 6) {
+		pk.cls = SGW_PKT_IP6;
+		pk.proto = ip[6];
+	} else {
+		return V_TX;
+	}
+	pk.l3_len = (uint16_t)(m->pkt_len - SGW_ETH_HLEN);
+	spd_key(ip, &pk, &key);
+	e = sgw_spd_lookup(false, &key);
+	if (!e || e->action == SGW_POLICY_BYPASS)
+		return V_TX;
+	sgw_spd_count_match(e, false);
+	if (e->action == SGW_POLICY_DISCARD)
+		return drop(w, p, SGW_DROP_POLICY_DISCARD);
+	return esp_out(w, m, p, &pk, e, out);
+}
+
 /* Frames that control built (ARP, ND, ICMP, held packets) leave through
  * worker 0's TX queue, so no queue is shared between lcores. */
-static unsigned drain_ctl_tx(struct sgw_worker *w)
+static unsigned drain_ctl_tx(struct sgw_worker *w, struct burst *b)
 {
 	struct rte_mbuf *m[SGW_BURST];
-	unsigned p, n, sent, total = 0;
+	unsigned p, n, i, out, total = 0;
 
 	for (p = 0; p < w->n_ports; p++) {
 		n = rte_ring_dequeue_burst(w->ports[p].ctl_tx, (void **)m, SGW_BURST, NULL);
-		if (!n)
-			continue;
-		sent = rte_eth_tx_burst(w->ports[p].port_id, 0, m, (uint16_t)n);
-		sgw_cnt_add(&w->cnt[p].tx_packets, sent);
-		if (unlikely(sent < n)) {
-			sgw_cnt_add(&w->cnt[p].drops[SGW_DROP_TX_FULL], n - sent);
-			rte_pktmbuf_free_bulk(&m[sent], n - sent);
+		for (i = 0; i < n; i++) {
+			switch (ctl_frame(w, m[i], p, &out)) {
+			case V_TX:
+				b->tx[out][b->n_tx[out]++] = m[i];
+				break;
+			case V_PUNT:
+				sgw_punt_meta(m[i])->in_port = (uint8_t)p;
+				b->punt[b->n_punt++] = m[i];
+				break;
+			default:
+				rte_pktmbuf_free(m[i]);
+				break;
+			}
 		}
+		flush_tx(w, b);
+		flush_punt(w, b, p);
 		total += n;
 	}
 	return total;
@@ -540,7 +604,7 @@ int sgw_worker_main(void *arg)
 		for (p = 0; p < w->n_ports; p++)
 			got += poll_port(w, p, &b);
 		if (w->id == 0)
-			got += drain_ctl_tx(w);
+			got += drain_ctl_tx(w, &b);
 		rte_rcu_qsbr_quiescent(w->rcu, w->id);
 		if (got) {
 			idle = 0;

@@ -367,10 +367,9 @@ static void race_one(uint64_t q)
 			;
 		v = sgw_replay_update(&race_win.top, race_win.ring, race_win.mask, q);
 	}
-	c = v == OK ? race_ok : v == SEEN ? race_seen : race_old;
-
 	if (v != OK && v != SEEN && v != TOO_OLD)
 		abort();
+	c = v == OK ? race_ok : v == SEEN ? race_seen : race_old;
 	__atomic_fetch_add(&c[q], 1, __ATOMIC_RELAXED);
 }
 
