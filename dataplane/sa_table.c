@@ -108,7 +108,7 @@ int sgw_sa_table_init(unsigned capacity, struct rte_rcu_qsbr *rcu)
 	};
 	struct rte_rcu_qsbr_dq_parameters dp = {
 		.name = "sgw_sa_dq",
-		.size = capacity,
+		.size = 2 * capacity,   /* records and outer blocks in flight */
 		.esize = sizeof(struct dq_elem),
 		.trigger_reclaim_limit = 32,
 		.max_reclaim_size = 1024,
