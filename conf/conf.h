@@ -67,7 +67,10 @@ struct sgw_conf_route {
 	struct sgw_prefix via;       /* next hop (len = 32/128), same family as to */
 	char port[SGW_NAME_MAX];     /* optional in YAML: "" means "infer from via" */
 	unsigned port_idx;           /* resolved by sgw_conf_validate() */
+	bool has_mac;                /* a static neighbour entry for via */
+	uint8_t mac[6];
 	struct sgw_conf_loc loc;     /* of the list item */
+	struct sgw_conf_loc mac_loc;
 	struct sgw_conf_loc to_loc;
 	struct sgw_conf_loc via_loc;
 	struct sgw_conf_loc port_loc;

@@ -595,7 +595,7 @@ static int h_window(struct parser *p, const struct handler *h, yaml_node_t *v,
 	unsigned r = 0;
 	int ret = take_uint(p, h, v, &r);
 
-	if (ret == 0 && (r & (r - 1)) != 0)
+	if (ret == 0 && ((r & (r - 1)) != 0 || (r && r < 64)))
 		return bad_value(p, h, v);
 	if (ret == 0)
 		((struct sgw_conf_sa *)base)->replay_window = r;
@@ -819,6 +819,26 @@ static int h_via(struct parser *p, const struct handler *h, yaml_node_t *v,
 
 	r->has_via = true;
 	return take_prefix(p, h, v, WITHOUT_LEN, &r->via);
+}
+
+/* "02:00:00:00:05:02": a unicast Ethernet address. */
+static int h_mac(struct parser *p, const struct handler *h, yaml_node_t *v,
+		 void *base)
+{
+	struct sgw_conf_route *r = base;
+	const char *s = scalar(v);
+	unsigned b[6];
+	int used = 0;
+
+	if (v->type != YAML_SCALAR_NODE ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &used) != 6 || used != 17 || s[used] ||
+	    (b[0] & 1) || !(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]))
+		return bad_value(p, h, v);
+	for (int i = 0; i < 6; i++)
+		r->mac[i] = (uint8_t)b[i];
+	r->has_mac = true;
+	return 0;
 }
 
 /* An SA's outer address: one host. */
@@ -1236,6 +1256,9 @@ static const struct handler route_keys[] = {
 	{ "port", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_route, port),
 	  .what = "a port name",
 	  .flags = F_LOC, LOC(struct sgw_conf_route, port_loc) },
+	{ "mac", YAML_SCALAR_NODE, h_mac,
+	  .what = "a unicast MAC address (like 02:00:00:00:05:02)",
+	  .flags = F_LOC, LOC(struct sgw_conf_route, mac_loc) },
 	{ .key = NULL },
 };
 
@@ -1297,8 +1320,8 @@ static const struct handler sa_keys[] = {
 	{ "esn", YAML_SCALAR_NODE, h_bool, FIELD(struct sgw_conf_sa, esn),
 	  .what = "a boolean (true/false/yes/no)" },
 	{ "replay_window", YAML_SCALAR_NODE, h_window,
-	  FIELD(struct sgw_conf_sa, replay_window), .min = 64, .max = 4096,
-	  .what = "a power of two 64..4096",
+	  FIELD(struct sgw_conf_sa, replay_window), .min = 0, .max = 4096,
+	  .what = "0 (no anti-replay) or a power of two 64..4096",
 	  .flags = F_LOC, LOC(struct sgw_conf_sa, window_loc) },
 	{ "seq", YAML_SCALAR_NODE, h_u64, FIELD(struct sgw_conf_sa, seq), .min = 1,
 	  .what = "an integer 1.." U64_MAX_STR,

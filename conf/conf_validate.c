@@ -511,6 +511,9 @@ static int check_route(const struct sgw_conf *c, struct sgw_conf_route *r,
 			return ERR(c, err, r->port_loc, "no port named '%s'", r->port);
 		r->port_idx = (unsigned)idx;
 	}
+	if (r->has_mac && !r->has_via)
+		return ERR(c, err, r->mac_loc,
+			   "'mac' (a static neighbour) needs 'via', the address it is for");
 	if (r->has_via)
 		return check_gateway(c, r, err);
 	if (!r->port[0])
@@ -725,10 +728,11 @@ static int check_sa(const struct sgw_conf *c, const struct sgw_conf_sa *sa,
 	    !host_ok(&sa->local) || !host_ok(&sa->remote) ||
 	    (sa->udp_encap && (!sa->local_port || !sa->remote_port)))
 		return ERR(c, err, sa->loc, "malformed SA '%s'", sa->name);
-	if (sa->inbound && (sa->replay_window < 64 || sa->replay_window > 4096 ||
-			    (sa->replay_window & (sa->replay_window - 1))))
+	if (sa->inbound && sa->replay_window &&
+	    (sa->replay_window < 64 || sa->replay_window > 4096 ||
+	     (sa->replay_window & (sa->replay_window - 1))))
 		return ERR(c, err, sa->window_loc,
-			   "expected a power of two 64..4096 for 'replay_window', got %u",
+			   "expected 0 (no anti-replay) or a power of two 64..4096 for 'replay_window', got %u",
 			   sa->replay_window);
 	if (!sa->inbound && sa->seq == 0)
 		return ERR(c, err, sa->seq_loc,

@@ -194,8 +194,9 @@ static void sa_text(struct sgw_cli_reply *r, const struct sgw_sa_info *i)
 	sgw_cli_printf(r, "  %lu packets  %lu bytes  seq %lu\n", (unsigned long)i->packets,
 		       (unsigned long)i->bytes, (unsigned long)i->seq);
 	if (i->dir == SGW_SA_IN)
-		sgw_cli_printf(r, "  window %u  replayed %lu  left of window %lu  "
-			       "icv failed %lu  errors %lu\n", i->replay_window,
+		sgw_cli_printf(r, "  %s %u  replayed %lu  left of window %lu  "
+			       "icv failed %lu  errors %lu\n",
+			       i->replay_window ? "window" : "anti-replay OFF, window", i->replay_window,
 			       (unsigned long)i->replayed, (unsigned long)i->too_old,
 			       (unsigned long)i->icv_failed, (unsigned long)i->other_errors);
 	else

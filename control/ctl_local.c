@@ -361,7 +361,7 @@ static void learn(unsigned port, int family, const uint8_t *addr,
 
 	if (!n && create)
 		n = sgw_neigh_add(port, family, addr);
-	if (!n)
+	if (!n || n->state == SGW_NEIGH_STATIC)
 		return;
 	sgw_neigh_set_mac(n, mac);
 	for (unsigned i = 0; i < n->n_held; i++)
@@ -870,6 +870,8 @@ void sgw_local_tick(void)
 	unsigned it = 0;
 
 	while ((n = sgw_neigh_next(&it))) {
+		if (n->state == SGW_NEIGH_STATIC)
+			continue;
 		if (n->state == SGW_NEIGH_REACHABLE) {
 			if (now - n->changed_tsc < NEIGH_REACHABLE_S * hz)
 				continue;

@@ -178,6 +178,25 @@ static int add_route(const struct sgw_prefix *to, enum sgw_nh_type t,
 	return 0;
 }
 
+/* A next hop that cannot or should not be resolved (a link without ARP). */
+static int static_neighbour(const struct sgw_conf_route *cr)
+{
+	struct rte_ether_addr mac;
+	struct sgw_neigh *n;
+
+	n = sgw_neigh_find(cr->port_idx, cr->via.family, cr->via.addr);
+	if (!n)
+		n = sgw_neigh_add(cr->port_idx, cr->via.family, cr->via.addr);
+	if (!n) {
+		LOG(ERR, "no room for a static neighbour (limits.neighbours)");
+		return -ENOSPC;
+	}
+	memcpy(mac.addr_bytes, cr->mac, 6);
+	sgw_neigh_set_mac(n, &mac);
+	n->state = SGW_NEIGH_STATIC;
+	return 0;
+}
+
 static int routes_apply(const struct sgw_conf *c)
 {
 	struct sgw_prefix p;
@@ -204,6 +223,8 @@ static int routes_apply(const struct sgw_conf *c)
 
 		ret = add_route(&cr->to, cr->has_via ? SGW_NH_VIA : SGW_NH_CONNECTED,
 				cr->port_idx, cr->has_via ? &cr->via : NULL, "static");
+		if (ret == 0 && cr->has_mac)
+			ret = static_neighbour(cr);
 	}
 	return ret;
 }

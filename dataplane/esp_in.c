@@ -102,9 +102,15 @@ unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_TRUNC);
 	if (unlikely(__atomic_load_n(&sa->life.flags, __ATOMIC_RELAXED) & SGW_SA_F_HARD))
 		return count_in(sa, &sa->in.other_errors, SGW_DROP_SA_EXPIRED);
+	/* Without anti-replay (window 0, manual keys only) ESN is still
+	 * inferred, around the highest number seen. */
 	seq = sgw_replay_infer(__atomic_load_n(&sa->in.top, __ATOMIC_ACQUIRE),
-			       get_be32(esp + 4), sa->h.window, sa->h.esn);
-	switch (sgw_replay_check(&sa->in.top, sa->win, sa->h.win_mask, sa->h.window, seq)) {
+			       get_be32(esp + 4), sa->h.window ? sa->h.window : SGW_REPLAY_MAX,
+			       sa->h.esn);
+	if (!sa->h.window) {
+		if (unlikely(seq == 0 && !sa->h.esn))
+			return count_in(sa, &sa->in.too_old, SGW_DROP_ESP_TOO_OLD);
+	} else switch (sgw_replay_check(&sa->in.top, sa->win, sa->h.win_mask, sa->h.window, seq)) {
 	case SGW_REPLAY_SEEN:
 		return count_in(sa, &sa->in.replayed, SGW_DROP_ESP_REPLAYED);
 	case SGW_REPLAY_TOO_OLD:
@@ -117,7 +123,9 @@ unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 	if (unlikely(!open_(sa, esp, ct, ct_len, seq)))
 		return count_in(sa, &sa->in.icv_failed, SGW_DROP_ESP_ICV);
 	/* Authenticated: now, and only now, the window moves. */
-	switch (sgw_replay_update(&sa->in.top, sa->win, sa->h.win_mask, seq)) {
+	if (!sa->h.window)
+		sgw_replay_top(&sa->in.top, seq);
+	else switch (sgw_replay_update(&sa->in.top, sa->win, sa->h.win_mask, seq)) {
 	case SGW_REPLAY_SEEN:   /* another worker accepted it meanwhile */
 		return count_in(sa, &sa->in.replayed, SGW_DROP_ESP_REPLAYED);
 	case SGW_REPLAY_TOO_OLD:

@@ -217,6 +217,7 @@ const char *sgw_neigh_state_name(const struct sgw_neigh *n)
 		[SGW_NEIGH_INCOMPLETE] = "incomplete",
 		[SGW_NEIGH_REACHABLE] = "reachable",
 		[SGW_NEIGH_PROBE] = "probe",
+		[SGW_NEIGH_STATIC] = "static",
 	};
 	return n->state < RTE_DIM(names) ? names[n->state] : "?";
 }

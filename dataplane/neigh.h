@@ -24,6 +24,7 @@ enum sgw_neigh_state {
 	SGW_NEIGH_INCOMPLETE = 0,     /* solicited, no answer yet */
 	SGW_NEIGH_REACHABLE,          /* confirmed recently */
 	SGW_NEIGH_PROBE,              /* old; re-solicited, MAC still used */
+	SGW_NEIGH_STATIC,             /* from the config: never probed, never learnt over */
 };
 
 #define SGW_NEIGH_VALID (1ull << 63)

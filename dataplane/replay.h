@@ -77,10 +77,20 @@ sgw_replay_check(const uint64_t *top_p, const rte_int128_t *win, uint32_t mask,
 	return SGW_REPLAY_OK;
 }
 
+/* top = max(top, seq), by CAS. */
+static inline void sgw_replay_top(uint64_t *top_p, uint64_t seq)
+{
+	uint64_t top = __atomic_load_n(top_p, __ATOMIC_RELAXED);
+
+	while (seq > top && !__atomic_compare_exchange_n(top_p, &top, seq, 1,
+			__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+}
+
 static inline enum sgw_replay_verdict
 sgw_replay_update(uint64_t *top_p, rte_int128_t *win, uint32_t mask, uint64_t seq)
 {
-	uint64_t blk = seq >> 6, bit = 1ull << (seq & 63), top;
+	uint64_t blk = seq >> 6, bit = 1ull << (seq & 63);
 	rte_int128_t *word = &win[blk & mask];
 	rte_int128_t old, new;
 
@@ -96,10 +106,7 @@ sgw_replay_update(uint64_t *top_p, rte_int128_t *win, uint32_t mask, uint64_t se
 		new.val[1] = old.val[0] == blk ? old.val[1] | bit : bit;
 	} while (!rte_atomic128_cmp_exchange(word, &old, &new, 0,
 					     __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
-	top = __atomic_load_n(top_p, __ATOMIC_RELAXED);
-	while (seq > top && !__atomic_compare_exchange_n(top_p, &top, seq, 1,
-			__ATOMIC_RELEASE, __ATOMIC_RELAXED))
-		;
+	sgw_replay_top(top_p, seq);
 	return SGW_REPLAY_OK;
 }
 

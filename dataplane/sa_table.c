@@ -285,7 +285,7 @@ static int params_check(const struct sgw_sa_params *p)
 		return -EINVAL;
 	if (o->udp_encap && (!o->local_port || !o->remote_port))
 		return -EINVAL;
-	if (p->dir == SGW_SA_IN &&
+	if (p->dir == SGW_SA_IN && w &&
 	    (w < SGW_REPLAY_MIN || w > SGW_REPLAY_MAX || (w & (w - 1))))
 		return -EINVAL;
 	if (p->dir == SGW_SA_OUT &&
@@ -358,7 +358,8 @@ static uint64_t limit_or_none(uint64_t v)
 
 static struct sgw_sa *record_new(const struct sgw_sa_params *p, uint32_t slot)
 {
-	unsigned words = p->dir == SGW_SA_IN ? sgw_replay_words(p->replay_window) : 0;
+	unsigned words = p->dir == SGW_SA_IN && p->replay_window ?
+			 sgw_replay_words(p->replay_window) : 0;
 	struct sgw_sa *sa;
 
 	sa = rte_zmalloc("sgw_sa", sizeof(*sa) + words * sizeof(rte_int128_t),

@@ -12,7 +12,11 @@
 #      each raising its own drop counter by exactly what was sent and no
 #      other; valid traffic flows afterwards;
 #   4. sequence number exhaustion and hard packet lifetimes;
-#   5. tshark decrypts everything the gateway sent on the client wire, and
+#   5. transport mode to the gateway itself (IPv4 and IPv6, raw and in
+#      UDP/4500): scapy's ESP echo requests to the gateway's address are
+#      answered by the gateway in ESP through its outbound transport SA;
+#      plaintext from that address is refused;
+#   6. tshark decrypts everything the gateway sent on the client wire, and
 #      each SA's sequence numbers only go up.
 # shellcheck disable=SC2119 # sgw_log_tail and sgw_start take optional arguments
 set -euo pipefail
@@ -37,31 +41,47 @@ sgw_topology_create
 # --- the SAs -------------------------------------------------------------------
 #
 # One sgwd run carries every SA pair. Pair k has the gateway's outbound SA
-# 0x1000+k and inbound SA 0x2000+k; its policies select the pair's own inner
-# client addresses, so the pairs do not overlap.
-#   name outer encap aead esn out_seq out_hard in_hard inner4 inner6
+# 0x1000+k and inbound SA 0x2000+k. A tunnel pair's policies select the
+# pair's own inner client addresses (to and from the server's networks), so
+# the pairs do not overlap. A transport pair protects ICMP (IPv4) or ICMPv6
+# between the client's address on the link and the gateway's: its policies
+# are host-to-host and protocol-bound, disjoint from the tunnels' (whose
+# gateway-side ends are the server's networks), and ARP is not IP. Neighbour
+# discovery is ICMPv6, though, and sgwd's selectors cannot tell it from echo
+# (no ICMP type selectors): with the IPv6 pair's policies in place, the
+# gateway's neighbour advertisements to the client leave in ESP and the
+# client's to the gateway are dropped as policy_unprotected, so the client
+# and the gateway cannot resolve each other. Those two policies are
+# therefore added with sgwctl only for the IPv6 transport cases, right after
+# both neighbour entries were refreshed, and deleted afterwards (see 5.).
+#   name mode outer encap aead esn out_seq out_hard in_hard inner4 inner6
 PAIRS=(
-	"m1   4 udp  128 false -          - - 10.10.0.11 2001:db8:10::11"
-	"m2   4 none 256 true  4294967293 - - 10.10.0.12 2001:db8:10::12"
-	"m3   6 udp  128 true  4294967293 - - 10.10.0.13 2001:db8:10::13"
-	"m4   6 none 256 false -          - - 10.10.0.14 2001:db8:10::14"
-	"tcp  4 udp  128 false -          - - 10.10.0.2  2001:db8:10::2"
-	"neg  4 udp  128 false -          - - 10.10.0.3  2001:db8:10::3"
-	"seqx 4 udp  256 false 4294967294 - - 10.10.0.17 2001:db8:10::17"
-	"life 6 none 128 false -          3 4 10.10.0.18 2001:db8:10::18"
+	"m1   tunnel    4 udp  128 false -          - - 10.10.0.11 2001:db8:10::11"
+	"m2   tunnel    4 none 256 true  4294967293 - - 10.10.0.12 2001:db8:10::12"
+	"m3   tunnel    6 udp  128 true  4294967293 - - 10.10.0.13 2001:db8:10::13"
+	"m4   tunnel    6 none 256 false -          - - 10.10.0.14 2001:db8:10::14"
+	"tcp  tunnel    4 udp  128 false -          - - 10.10.0.2  2001:db8:10::2"
+	"neg  tunnel    4 udp  128 false -          - - 10.10.0.3  2001:db8:10::3"
+	"seqx tunnel    4 udp  256 false 4294967294 - - 10.10.0.17 2001:db8:10::17"
+	"life tunnel    6 none 128 false -          3 4 10.10.0.18 2001:db8:10::18"
+	"t4   transport 4 none 128 false -          - - 198.51.100.2 -"
+	"t6   transport 6 udp  256 false -          - - - 2001:db8:c::2"
 )
-declare -A OUT_SPI IN_SPI AEAD ESN ENCAP OUTER
+declare -A MODE OUT_SPI IN_SPI AEAD ESN ENCAP OUTER
+# sgwctl policy add arguments of the IPv6 transport pair's policies, one
+# policy a line, added only for its test cases.
+RUNTIME_POLICIES=()
 
 hexkey() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
 
 # Writes the sas/policies YAML appended to the harness's config, and the
 # pairs file esp_peer.py reads (the same keys).
 write_ipsec() { # YAML PAIRS-FILE
-	local yaml=$1 tsv=$2 k=0 line name outer encap bits esn oseq ohard ihard in4 in6
+	local yaml=$1 tsv=$2 k=0 line name mode outer encap bits esn oseq ohard ihard in4 in6
 	local loc rem ospi ispi okey ikey oopt iopt sas="" pols=""
 	: >"$tsv"
 	for line in "${PAIRS[@]}"; do
-		read -r name outer encap bits esn oseq ohard ihard in4 in6 <<<"$line"
+		read -r name mode outer encap bits esn oseq ohard ihard in4 in6 <<<"$line"
 		k=$((k + 1))
 		ospi=$(printf '0x%04x' $((0x1000 + k)))
 		ispi=$(printf '0x%04x' $((0x2000 + k)))
@@ -76,17 +96,26 @@ write_ipsec() { # YAML PAIRS-FILE
 		[ "$oseq" = - ] || oopt+=", seq: $oseq"
 		[ "$ohard" = - ] || oopt+=", lifetime: {hard_packets: $ohard}"
 		[ "$ihard" = - ] || iopt+=", lifetime: {hard_packets: $ihard}"
-		sas+="  - {name: $name-out, spi: $ospi, direction: out, aead: aes-gcm-$bits, key: \"0x$okey\", esn: $esn, local: $loc, remote: $rem, encap: $encap$oopt}"$'\n'
-		sas+="  - {name: $name-in, spi: $ispi, direction: in, aead: aes-gcm-$bits, key: \"0x$ikey\", esn: $esn, replay_window: 64, local: $loc, remote: $rem, encap: $encap$iopt}"$'\n'
-		pols+="  - {name: $name-out4, direction: out, src: 203.0.113.0/24, dst: $in4/32, action: protect, sa: $name-out}"$'\n'
-		pols+="  - {name: $name-out6, direction: out, src: \"2001:db8:5::/64\", dst: \"$in6/128\", action: protect, sa: $name-out}"$'\n'
-		pols+="  - {name: $name-in4, direction: in, src: $in4/32, dst: 203.0.113.0/24, action: protect, sa: $name-in}"$'\n'
-		pols+="  - {name: $name-in6, direction: in, src: \"$in6/128\", dst: \"2001:db8:5::/64\", action: protect, sa: $name-in}"$'\n'
-		echo "$name $outer $encap $esn $ospi $okey $ispi $ikey $in4 $in6 ${oseq/#-/1}" >>"$tsv"
-		OUT_SPI[$name]=$ospi IN_SPI[$name]=$ispi AEAD[$name]=aes-gcm-$bits
+		sas+="  - {name: $name-out, spi: $ospi, direction: out, mode: $mode, aead: aes-gcm-$bits, key: \"0x$okey\", esn: $esn, local: $loc, remote: $rem, encap: $encap$oopt}"$'\n'
+		sas+="  - {name: $name-in, spi: $ispi, direction: in, mode: $mode, aead: aes-gcm-$bits, key: \"0x$ikey\", esn: $esn, replay_window: 64, local: $loc, remote: $rem, encap: $encap$iopt}"$'\n'
+		if [ "$mode" = transport ] && [ "$outer" = 4 ]; then
+			# The client's own address and the gateway's, ICMP only.
+			pols+="  - {name: $name-out4, direction: out, src: $loc, dst: $rem, proto: icmp, action: protect, sa: $name-out}"$'\n'
+			pols+="  - {name: $name-in4, direction: in, src: $rem, dst: $loc, proto: icmp, action: protect, sa: $name-in}"$'\n'
+		elif [ "$mode" = transport ]; then
+			RUNTIME_POLICIES+=("name=$name-out6 direction=out src=${loc//\"/} dst=${rem//\"/} proto=icmpv6 action=protect sa=$name-out")
+			RUNTIME_POLICIES+=("name=$name-in6 direction=in src=${rem//\"/} dst=${loc//\"/} proto=icmpv6 action=protect sa=$name-in")
+		else
+			pols+="  - {name: $name-out4, direction: out, src: 203.0.113.0/24, dst: $in4/32, action: protect, sa: $name-out}"$'\n'
+			pols+="  - {name: $name-out6, direction: out, src: \"2001:db8:5::/64\", dst: \"$in6/128\", action: protect, sa: $name-out}"$'\n'
+			pols+="  - {name: $name-in4, direction: in, src: $in4/32, dst: 203.0.113.0/24, action: protect, sa: $name-in}"$'\n'
+			pols+="  - {name: $name-in6, direction: in, src: \"$in6/128\", dst: \"2001:db8:5::/64\", action: protect, sa: $name-in}"$'\n'
+			sgw_cl ip addr add "$in4/32" dev lo
+			sgw_cl ip -6 addr add "$in6/128" dev lo
+		fi
+		echo "$name $outer $encap $esn $ospi $okey $ispi $ikey $in4 $in6 ${oseq/#-/1} $mode" >>"$tsv"
+		MODE[$name]=$mode OUT_SPI[$name]=$ospi IN_SPI[$name]=$ispi AEAD[$name]=aes-gcm-$bits
 		ESN[$name]=$esn ENCAP[$name]=$encap OUTER[$name]=$outer
-		sgw_cl ip addr add "$in4/32" dev lo
-		sgw_cl ip -6 addr add "$in6/128" dev lo
 	done
 	printf 'sas:\n%spolicies:\n%s' "$sas" "$pols" >"$yaml"
 }
@@ -266,9 +295,9 @@ sa_check_config() { # PAIR
 	[ "${OUTER[$p]}" = 4 ] || loc=2001:db8:c::1 rem=2001:db8:c::2
 	local ports=()
 	[ "$enc" = none ] || ports=(local_port=4500 remote_port=4500)
-	sa_check "$p-out" spi="${OUT_SPI[$p]}" direction=out mode=tunnel aead="${AEAD[$p]}" \
+	sa_check "$p-out" spi="${OUT_SPI[$p]}" direction=out mode="${MODE[$p]}" aead="${AEAD[$p]}" \
 		esn="${ESN[$p]}" encap="$enc" local=$loc remote=$rem "${ports[@]}"
-	sa_check "$p-in" spi="${IN_SPI[$p]}" direction=in mode=tunnel aead="${AEAD[$p]}" \
+	sa_check "$p-in" spi="${IN_SPI[$p]}" direction=in mode="${MODE[$p]}" aead="${AEAD[$p]}" \
 		esn="${ESN[$p]}" encap="$enc" replay_window=64 local=$loc remote=$rem "${ports[@]}"
 }
 
@@ -389,7 +418,58 @@ run_case "hard packet lifetimes: inbound 4, outbound 3" "client.sa_expired=1 ser
 sa_check life-out packets=3 expired=1
 sa_check life-in packets=4 errors=1
 
-# --- 5. tshark reads the gateway's ESP ---------------------------------------
+# --- 5. transport mode to and from the gateway itself -----------------------
+#
+# The echo requests are addressed to the gateway: it decrypts them, hands
+# them to its control core, and the control core's echo replies must leave
+# through the outbound SPD, i.e. in ESP on the pair's outbound SA.
+
+# The IPv6 pair's policies (see the SA table for why only now): first the
+# client solicits the gateway again, which refreshes the gateway's entry for
+# the client for 30 s (the cases below take about 10) and checks that ND and
+# IPv6 still work in clear; then the policies go in.
+sgw_cl ip -6 neigh flush dev veth0
+sgw_cl ping -n -q -c 1 -w 3 2001:db8:5::2 >/dev/null ||
+	sgw_bad "plain IPv6 through the gateway before the IPv6 transport policies"
+for pol in "${RUNTIME_POLICIES[@]}"; do
+	# shellcheck disable=SC2086 # a list of key=value words
+	out=$(sgw_ctl policy add $pol 2>&1) || sgw_bad "sgwctl policy add $pol: $out"
+done
+
+for p in t4 t6; do
+	fam=${OUTER[$p]} enc=${ENCAP[$p]}
+	label="$p (transport, IPv$fam, encap $enc, ${AEAD[$p]})"
+	run_case "$label: ESP echo requests to the gateway's own address are answered in ESP" "" \
+		ping --pair "$p" --inner "$fam" --count 3
+	other=udp
+	[ "$enc" = udp ] && other=raw
+	run_case "$label: sent as ${other/raw/raw ESP}, answered as the SA says" "" \
+		ping --pair "$p" --inner "$fam" --count 2 --encap "$other"
+	# Plaintext for the gateway goes through the inbound SPD too (RFC 4301
+	# 5.2): the pair's inbound policy covers it, so it must have come in ESP.
+	run_case "$label: a plaintext echo to the gateway from the protected address is dropped" \
+		"client.policy_unprotected=1" craft --pair "$p" --case plain
+done
+sgw_say "the transport policies, then the IPv6 ones go away again"
+out=$(sgw_ctl show policies 2>&1) || true
+printf '%s\n' "$out" | grep -E '^ +[0-9]+ +t[46]-' | sed 's/^/  /'
+for pol in "${RUNTIME_POLICIES[@]}"; do
+	name=${pol%% *}
+	name=${name#name=}
+	out=$(sgw_ctl policy del "$name" 2>&1) || sgw_bad "sgwctl policy del $name: $out"
+done
+sgw_cl ip -6 neigh flush dev veth0
+if sgw_cl ping -n -q -c 1 -w 3 2001:db8:5::2 >/dev/null; then
+	sgw_ok "ND and plain IPv6 between the client and the gateway work again"
+else
+	sgw_bad "plain IPv6 through the gateway after the IPv6 transport policies were deleted"
+fi
+for p in t4 t6; do
+	sa_check_config "$p"
+	sa_check_traffic "$p"
+done
+
+# --- 6. tshark reads the gateway's ESP ---------------------------------------
 
 sgw_say "stopping the capture"
 kill -INT "$TCPDUMP_PID" 2>/dev/null || true
@@ -411,9 +491,9 @@ for line in "${PAIRS[@]}"; do
 	fi
 	spi=$(printf '0x%08x' "${OUT_SPI[$name]}")
 	uat+=(-o "uat:esp_sa:$u,\"$spi\",\"AES-GCM with 16 octet ICV [RFC4106]\",\"0x$key\",\"NULL\",\"\"")
-	expect_counts+=("$((OUT_SPI[$name])):${ESN[$name]}:$(peer_get "$name" replies)")
+	expect_counts+=("$((OUT_SPI[$name])):${ESN[$name]}:$(peer_get "$name" replies):${MODE[$name]}")
 done
-sgw_say "checking: tshark decrypts the gateway's ESP on the client wire to ICMP/TCP inside, ICVs verify (non-ESN SAs), sequence numbers strictly increase per SA"
+sgw_say "checking: tshark decrypts the gateway's ESP on the client wire to ICMP/TCP inside (IP in tunnel mode, ICMP directly in transport mode), ICVs verify (non-ESN SAs), sequence numbers strictly increase per SA"
 if ! tshark -r "$SGW_TMP/wire.pcap" -n -o esp.enable_encryption_decode:TRUE \
 	-o esp.enable_authentication_check:TRUE "${uat[@]}" -Y esp \
 	-T fields -E occurrence=f -e frame.number -e frame.protocols -e ip.src -e ipv6.src \
@@ -425,11 +505,12 @@ fi
 if out=$("$SGW_PY" - "$SGW_TMP/tshark.txt" "${expect_counts[@]}" <<'PY' 2>&1
 import re, sys
 GW = {"198.51.100.1", "2001:db8:c::1"}
-INNER = re.compile(r":esp:(ip|ipv6):(icmp|icmpv6|tcp|udp)(:|$)")
+INNER = {"tunnel": re.compile(r":esp:(ip|ipv6):(icmp|icmpv6|tcp|udp)(:|$)"),
+         "transport": re.compile(r":esp:()(icmp|icmpv6)(:|$)")}
 expect = {}
 for e in sys.argv[2:]:
-    spi, esn, n = e.split(":")
-    expect[int(spi)] = (esn == "true", int(n))
+    spi, esn, n, mode = e.split(":")
+    expect[int(spi)] = (esn == "true", int(n), mode)
 seen, bad = {}, []
 for line in open(sys.argv[1]):
     f = line.rstrip("\n").split("\t")
@@ -442,14 +523,16 @@ for line in open(sys.argv[1]):
     spi = int(spi, 16) if spi.startswith("0x") else int(spi)
     if spi not in expect:
         bad.append("frame %s: ESP with SPI %#x from the gateway" % (num, spi)); continue
-    esn, _ = expect[spi]
+    esn, _, mode = expect[spi]
     s = seen.setdefault(spi, {"n": 0, "last": None, "hi": 0, "protos": set(), "good": 0})
     s["n"] += 1
-    m = INNER.search(protos)
+    m = INNER[mode].search(protos)
     if not m:
-        bad.append("frame %s (SPI %#x seq %s): not decrypted to ICMP/TCP/UDP: %s" % (num, spi, seq, protos))
+        bad.append("frame %s (SPI %#x seq %s, %s mode): not decrypted to %s: %s" % (
+            num, spi, seq, mode, "ICMP directly" if mode == "transport" else "IP with ICMP/TCP/UDP",
+            protos))
     else:
-        s["protos"].add(m.group(1) + ":" + m.group(2))
+        s["protos"].add(m.group(1) + ":" + m.group(2) if m.group(1) else m.group(2))
     seq = int(seq)
     if esn and s["last"] is not None and seq < (s["last"] & 0xFFFFFFFF) and \
             (s["last"] & 0xFFFFFFFF) - seq > 1 << 31:
@@ -462,10 +545,10 @@ for line in open(sys.argv[1]):
         s["good"] += 1
     elif not esn:
         bad.append("frame %s: SPI %#x seq %#x: tshark finds the ICV wrong (%r)" % (num, spi, full, good))
-for spi, (esn, n) in sorted(expect.items()):
+for spi, (esn, n, mode) in sorted(expect.items()):
     s = seen.get(spi, {"n": 0, "protos": set(), "good": 0, "last": None})
-    print("SPI %#x: %d packets (scapy decrypted %d), inner %s, ICV verified by tshark: %s, last seq %s" % (
-        spi, s["n"], n, ",".join(sorted(s["protos"])) or "-",
+    print("SPI %#x (%s): %d packets (scapy decrypted %d), inner %s, ICV verified by tshark: %s, last seq %s" % (
+        spi, mode, s["n"], n, ",".join(sorted(s["protos"])) or "-",
         "n/a (tshark 4.0 has no ESN)" if esn else "%d/%d" % (s["good"], s["n"]),
         "-" if s["last"] is None else "%#x" % s["last"]))
     if s["n"] != n:
@@ -480,6 +563,21 @@ PY
 else
 	printf '%s\n' "$out" | sed 's/^/  /' >&2
 	sgw_bad "tshark's view of the gateway's ESP (above)"
+fi
+
+# Without keys tshark cannot look inside ESP: whatever ICMP it finds from
+# the gateway's own addresses was sent in clear.
+sgw_say "checking: no ICMP (IPv6: no echo) from the gateway's client-side addresses to the client's in clear on the wire"
+if ! out=$(tshark -r "$SGW_TMP/wire.pcap" -n \
+	-Y '(ip.src == 198.51.100.1 && ip.dst == 198.51.100.2 && icmp) || (ipv6.src == 2001:db8:c::1 && ipv6.dst == 2001:db8:c::2 && icmpv6.type >= 128 && icmpv6.type <= 129)' \
+	-T fields -e frame.number -e _ws.col.Info 2>"$SGW_TMP/tshark.err"); then
+	cat "$SGW_TMP/tshark.err" >&2
+	sgw_bad "tshark failed on $SGW_TMP/wire.pcap"
+elif [ -n "$out" ]; then
+	printf '%s\n' "$out" | head -20 | sed 's/^/  /' >&2
+	sgw_bad "the gateway sent ICMP in clear that its transport policies protect ($(printf '%s\n' "$out" | wc -l) frames, above)"
+else
+	sgw_ok "every ICMP echo reply of the gateway to the client went out in ESP"
 fi
 
 sgw_check_alive

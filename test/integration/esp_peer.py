@@ -7,8 +7,10 @@ encrypts what goes to the gateway and decrypts what comes back.
   esp_peer.py ping  --pair P --inner 4|6 [--count N] [--esn-cross]
                     [--expect N] [--encap raw|udp]
       ESP-protected ICMP echo requests from the pair's inner address to the
-      server; sniffs veth0 for the gateway's ESP replies, decrypts them with
-      the pair's other SA and checks every header on the way.
+      server (tunnel mode), or from the client's own address to the
+      gateway's (transport mode); sniffs veth0 for the gateway's ESP replies,
+      decrypts them with the pair's other SA and checks every header on the
+      way.
   esp_peer.py craft --pair P --case CASE [--count N]
       malformed or unwelcome packets (see CASES); none may be answered.
   esp_peer.py tun   --pair P --ready FILE [--dev NAME]
@@ -19,10 +21,12 @@ encrypts what goes to the gateway and decrypts what comes back.
       a value from the pair's state (see State).
 
 The pairs file (--pairs, written by esp.sh) has one SA pair a line:
-  name outer encap esn out_spi out_key in_spi in_key inner4 inner6 out_seq
+  name outer encap esn out_spi out_key in_spi in_key inner4 inner6 out_seq mode
 "out" is the gateway's outbound SA (we decrypt with it), "in" its inbound SA
 (we encrypt with it); keys are hex, AES-GCM key then 4-byte salt; out_seq is
-the first sequence number the gateway sends. The state file (--state) keeps,
+the first sequence number the gateway sends; mode is tunnel or transport (a
+transport pair protects the client's own address, inner4 or inner6, talking
+to the gateway's: the other family's is "-"). The state file (--state) keeps,
 per pair, our next sequence number and what the gateway should have counted,
 so that successive runs continue where the last one stopped.
 """
@@ -57,6 +61,7 @@ SERVER = {4: "203.0.113.2", 6: "2001:db8:5::2"}
 NATT = 4500
 ICV = 16
 NH_IPV4, NH_IPV6, NH_DUMMY = 4, 41, 59
+NH_ICMP, NH_ICMPV6 = 1, 58
 # Inner source addresses no policy of any pair selects (esp_policy_mismatch).
 STRANGER = {4: "10.10.0.99", 6: "2001:db8:10::99"}
 UNKNOWN_SPI = 0x5EE00001
@@ -72,7 +77,7 @@ class Pair:
 
     def __init__(self, line):
         f = line.split()
-        if len(f) != 11:
+        if len(f) not in (11, 12):
             die("bad pairs line: " + line)
         self.name = f[0]
         self.outer = int(f[1])
@@ -82,18 +87,31 @@ class Pair:
         self.in_spi, self.in_key = int(f[6], 0), bytes.fromhex(f[7])
         self.inner = {4: f[8], 6: f[9]}
         self.out_seq = int(f[10])
+        self.transport = len(f) > 11 and f[11] == "transport"
         self.peer, self.gw = OUTER[self.outer]
         hdr = IP if self.outer == 4 else IPv6
+        if self.transport:
+            if self.inner.get(self.outer) != self.peer:
+                die("transport pair %s: inner address %s, expected %s" %
+                    (self.name, self.inner.get(self.outer), self.peer))
+            # The echo goes to the gateway itself, which answers it.
+            self.dest = {self.outer: self.gw}
+            tun = lambda src, dst: {}       # noqa: E731
+        else:
+            self.dest = SERVER
+            tun = lambda src, dst: {"tunnel_header": hdr(src=src, dst=dst)}  # noqa: E731
         # What we send: the gateway's inbound SA.
         self.tx = SecurityAssociation(ESP, spi=self.in_spi, crypt_algo="AES-GCM",
-                                      crypt_key=self.in_key,
-                                      tunnel_header=hdr(src=self.peer, dst=self.gw),
-                                      esn_en=self.esn, esn=0)
+                                      crypt_key=self.in_key, esn_en=self.esn, esn=0,
+                                      **tun(self.peer, self.gw))
+        # The same, with scapy's own UDP encapsulation (transport mode only).
+        self.tx_natt = SecurityAssociation(ESP, spi=self.in_spi, crypt_algo="AES-GCM",
+                                           crypt_key=self.in_key, esn_en=self.esn, esn=0,
+                                           nat_t_header=UDP(sport=NATT, dport=NATT))
         # What the gateway sends: its outbound SA.
         self.rx = SecurityAssociation(ESP, spi=self.out_spi, crypt_algo="AES-GCM",
-                                      crypt_key=self.out_key,
-                                      tunnel_header=hdr(src=self.gw, dst=self.peer),
-                                      esn_en=self.esn, esn=0)
+                                      crypt_key=self.out_key, esn_en=self.esn, esn=0,
+                                      **tun(self.gw, self.peer))
 
     # -- sending ---------------------------------------------------------
 
@@ -106,6 +124,24 @@ class Pair:
         # zero argument would be ignored: set the SA's own fields instead.
         self.tx.seq_num, self.tx.esn = seq & 0xFFFFFFFF, seq >> 32
         return bytes(self.tx.encrypt(inner)[ESP])
+
+    def transport_frame(self, pkt, seq, encap=None):
+        """The Ethernet frame of pkt (from our address to the gateway's) in
+        transport-mode ESP with sequence number seq, built entirely by
+        SecurityAssociation.encrypt: the ESP header goes between pkt's IP
+        header and its payload, and with UDP encapsulation scapy's
+        nat_t_header goes in front of it."""
+        udp = self.udp if encap is None else encap == "udp"
+        sa = self.tx_natt if udp else self.tx
+        sa.seq_num, sa.esn = seq & 0xFFFFFFFF, seq >> 32
+        out = sa.encrypt(pkt)
+        if udp:
+            # scapy 2.5 serialises the IPv4 header before the ESP is
+            # attached (UDP length 8) and leaves the UDP checksum 0, which
+            # IPv6 does not allow (RFC 8200 8.1): recompute both.
+            del out[UDP].len
+            del out[UDP].chksum
+        return bytes(Ether(dst=GW_MAC, src=CL_MAC) / out)
 
     def seal(self, seq, payload, nh, padding=None):
         """ESP bytes for an arbitrary payload and next header, and optionally
@@ -226,12 +262,16 @@ class Probe:
 
 
 def echo(pair, fam, ident, iseq, src=None):
-    """An ICMP or ICMPv6 echo request from the pair's inner address."""
+    """An ICMP or ICMPv6 echo request from the pair's inner address to the
+    server (tunnel mode) or to the gateway (transport mode)."""
     data = ("sgw-esp %s %d/%d " % (pair.name, ident, iseq)).encode().ljust(56, b".")
     src = src or pair.inner[fam]
+    if fam not in pair.dest:
+        die("pair %s carries no IPv%d" % (pair.name, fam))
+    dst = pair.dest[fam]
     if fam == 4:
-        return IP(src=src, dst=SERVER[4]) / ICMP(type=8, id=ident, seq=iseq) / Raw(data), data
-    return IPv6(src=src, dst=SERVER[6]) / ICMPv6EchoRequest(id=ident, seq=iseq, data=data), data
+        return IP(src=src, dst=dst) / ICMP(type=8, id=ident, seq=iseq) / Raw(data), data
+    return IPv6(src=src, dst=dst) / ICMPv6EchoRequest(id=ident, seq=iseq, data=data), data
 
 
 def esp_of(pkt, gw):
@@ -249,23 +289,42 @@ def esp_of(pkt, gw):
     return None
 
 
+def icmp_sum_ok(fam, ip, ic):
+    """Whether the ICMP or ICMPv6 checksum of a decrypted packet verifies
+    (in transport mode the gateway computed it before it added ESP)."""
+    raw_ic = bytes(ic)
+    if fam == 4:
+        return checksum(raw_ic) == 0
+    zeroed = raw_ic[:2] + b"\0\0" + raw_ic[4:]
+    return (in6_chksum(58, ic, zeroed) or 0xFFFF) == ic.cksum
+
+
 def check_outer(pair, pkt, udp):
     """Problems with the outer headers of an ESP packet from the gateway."""
     bad = []
+    # In transport mode the outer header is the gateway's own echo reply's,
+    # sent with TTL/hop limit 64. (Frames this long have no Ethernet padding.)
+    wire = len(bytes(pkt[Ether].payload)) if Ether in pkt else None
     if pair.outer == 4:
         ip = pkt[IP]
         if checksum(bytes(ip)[:ip.ihl * 4]) != 0:
             bad.append("outer IPv4 header checksum %#06x is wrong" % ip.chksum)
         if ip.dst != pair.peer:
             bad.append("outer destination %s, expected %s" % (ip.dst, pair.peer))
-        if ip.ttl < 2:
+        if ip.ttl < 2 or (pair.transport and ip.ttl != 64):
             bad.append("outer TTL %d" % ip.ttl)
+        if wire is not None and ip.len != wire:
+            bad.append("IPv4 total length %d, the frame carries %d bytes" % (ip.len, wire))
+        if ip.flags.MF or ip.frag:
+            bad.append("a fragment (flags %s, offset %d)" % (ip.flags, ip.frag))
     else:
         ip = pkt[IPv6]
         if ip.dst != pair.peer:
             bad.append("outer destination %s, expected %s" % (ip.dst, pair.peer))
-        if ip.hlim < 2:
+        if ip.hlim < 2 or (pair.transport and ip.hlim != 64):
             bad.append("outer hop limit %d" % ip.hlim)
+        if wire is not None and ip.plen + 40 != wire:
+            bad.append("IPv6 payload length %d, the frame carries %d bytes" % (ip.plen, wire - 40))
     if udp != pair.udp:
         bad.append("came %s, the SA says encap %s" % ("in UDP" if udp else "as raw ESP",
                                                       "udp" if pair.udp else "none"))
@@ -318,6 +377,17 @@ class Exchange:
                         pkt[cls].dst.startswith(("10.10.0.", "2001:db8:10::")):
                     self.errors.append("plaintext from the server reached the client: " +
                                        pkt.summary())
+            # The gateway's own echo reply in clear: the outbound transport
+            # policy was not applied.
+            if pair.transport:
+                reply = pkt[ICMP] if ICMP in pkt and pkt[ICMP].type == 0 else \
+                    pkt[ICMPv6EchoReply] if ICMPv6EchoReply in pkt else None
+                ours = reply is not None and any(
+                    (p.reply and p.reply[1:3] == (reply.id, reply.seq)) or
+                    p.what.endswith(" id=%d seq=%d" % (reply.id, reply.seq))
+                    for p in self.probes)
+                if ours:
+                    self.errors.append("the gateway answered in plaintext: " + pkt.summary())
             if ICMP in pkt and pkt[ICMP].type in (3, 11, 12):
                 self.notes.append("ICMP error from the gateway: " + pkt.summary())
             return
@@ -347,7 +417,11 @@ class Exchange:
         padlen, nh = pt[-2], pt[-1]
         if pt[-2 - padlen:-2] != bytes(range(1, padlen + 1)):
             bad.append("padding %s is not 1, 2, 3, ..." % pt[-2 - padlen:-2].hex())
-        if nh not in (NH_IPV4, NH_IPV6):
+        if pair.transport:
+            want_nh = NH_ICMP if pair.outer == 4 else NH_ICMPV6
+            if nh != want_nh:
+                bad.append("next header %d in transport mode, expected %d" % (nh, want_nh))
+        elif nh not in (NH_IPV4, NH_IPV6):
             bad.append("next header %d in tunnel mode" % nh)
         if seq <= self.st["rx_top"]:
             bad.append("sequence number %#x not above the last one, %#x" %
@@ -377,15 +451,20 @@ class Exchange:
         else:
             return None, "not an echo reply: " + inner.summary()
         what = "%s -> %s echo reply id=%d seq=%d ttl=%d" % (ip.src, ip.dst, ic.id, ic.seq, ttl)
+        pair = self.pair
         for p in self.probes:
             if p.reply and p.reply[:3] == (fam, ic.id, ic.seq):
                 if data != p.reply[3]:
                     return None, what + " with the wrong payload"
-                if ip.src != SERVER[fam] or ip.dst != self.pair.inner[fam]:
+                if ip.src != pair.dest[fam] or ip.dst != pair.inner[fam]:
                     return None, what + " between the wrong addresses"
-                # The server sent it with 64; the gateway routed it once.
-                if ttl != 63:
-                    return None, what + ", expected TTL/hop limit 63"
+                # Tunnel: the server sent it with 64 and the gateway routed
+                # it once. Transport: the gateway's own reply, sent with 64.
+                if ttl != (64 if pair.transport else 63):
+                    return None, what + ", expected TTL/hop limit %d" % \
+                        (64 if pair.transport else 63)
+                if not icmp_sum_ok(fam, ip, ic):
+                    return None, what + " with a wrong ICMP checksum"
                 return p, what
         for p in self.probes:
             if p.reply is None and p.what.endswith(" id=%d seq=%d" % (ic.id, ic.seq)):
@@ -462,14 +541,17 @@ def cmd_ping(args):
         inner, data = echo(pair, args.inner, ident, i + 1)
         what = "echo id=%d seq=%d (ESP seq %#x, inner IPv%d)" % (ident, i + 1, seq, args.inner)
         answered = i < expect
-        probes.append(Probe(what, pair.frame(pair.encrypt(inner, seq), args.encap),
+        frame = pair.transport_frame(inner, seq, args.encap) if pair.transport else \
+            pair.frame(pair.encrypt(inner, seq), args.encap)
+        probes.append(Probe(what, frame,
                             (args.inner, ident, i + 1, data) if answered else None,
                             seq, accepted=answered))
-    print("%s: %d ESP-protected echo requests %s -> %s over %s%s, %s; %d replies expected" %
-          (pair.name, len(seqs), pair.inner[args.inner], SERVER[args.inner],
+    print("%s: %d ESP-protected echo requests %s -> %s over %s%s, %s%s; %d replies expected" %
+          (pair.name, len(seqs), pair.inner[args.inner], pair.dest[args.inner],
            "UDP 4500" if (args.encap or ("udp" if pair.udp else "raw")) == "udp" else "raw ESP",
            "" if pair.outer == 4 else " (IPv6 outer)",
-           "ESN" if pair.esn else "no ESN", expect))
+           "ESN" if pair.esn else "no ESN", ", transport mode" if pair.transport else "",
+           expect))
     ex = Exchange(pair, st)
     rc = ex.run(probes, gap=0.05)
     save_state(args, pair, all_, st)
@@ -542,10 +624,12 @@ def cmd_craft(args):
                 bytes(Ether(dst=GW_MAC, src=CL_MAC) / ip / UDP(sport=NATT, dport=NATT) /
                       Raw(b"\xff")))
     elif c == "plain":
-        for fam in (4, 6):
+        # Tunnel: to the server, from the inner addresses. Transport: to
+        # the gateway itself, which applies its inbound SPD to that too.
+        for fam in sorted(pair.dest):
             k[0] += 1
             inner, _ = echo(pair, fam, ident, k[0])
-            bad("plaintext echo %s -> %s" % (pair.inner[fam], SERVER[fam]),
+            bad("plaintext echo %s -> %s" % (pair.inner[fam], pair.dest[fam]),
                 bytes(Ether(dst=GW_MAC, src=CL_MAC) / inner), k[0])
     elif c == "mismatch":
         for fam in (4, 6):

@@ -154,16 +154,21 @@ static void test_example_site(void **state)
 
 	(void)state;
 	assert_int_equal(c->n_ports, 2);
-	assert_int_equal(c->n_routes, 5);
+	assert_int_equal(c->n_routes, 6);
 	assert_int_equal(c->workers.count, 2);
 	assert_int_equal(c->eal.n_args, 2);
 	/* Ports inferred from 'via', given, and given for on-link. */
 	assert_int_equal(c->routes[0].port_idx, 0);
 	assert_int_equal(c->routes[1].port_idx, 0);
-	assert_int_equal(c->routes[2].port_idx, 1);
+	/* A static neighbour for its next hop. */
+	assert_int_equal(c->routes[2].port_idx, 0);
+	assert_true(c->routes[2].has_mac);
+	assert_memory_equal(c->routes[2].mac, "\x02\x00\x00\x00\x0c\xfd", 6);
+	assert_false(c->routes[1].has_mac);
 	assert_int_equal(c->routes[3].port_idx, 1);
 	assert_int_equal(c->routes[4].port_idx, 1);
-	assert_false(c->routes[4].has_via);
+	assert_int_equal(c->routes[5].port_idx, 1);
+	assert_false(c->routes[5].has_via);
 	/* A tunnel to site B, and DNS to it in clear. */
 	assert_int_equal(c->n_sas, 2);
 	assert_false(c->sas[0].inbound);
@@ -1202,10 +1207,10 @@ static void test_err_sa_values(void **state)
 		"t.yaml:15:10: expected an integer 1..18446744073709551615 for 'seq', "
 		"got '18446744073709551616'");
 	assert_string_equal(check(BASE "sas: [{name: x, direction: in, replay_window: 8192}]\n"),
-		"t.yaml:8:47: expected a power of two 64..4096 for 'replay_window', "
+		"t.yaml:8:47: expected 0 (no anti-replay) or a power of two 64..4096 for 'replay_window', "
 		"got '8192'");
 	assert_string_equal(check(BASE "sas: [{name: x, direction: in, replay_window: 32}]\n"),
-		"t.yaml:8:47: expected a power of two 64..4096 for 'replay_window', "
+		"t.yaml:8:47: expected 0 (no anti-replay) or a power of two 64..4096 for 'replay_window', "
 		"got '32'");
 	assert_string_equal(check(BASE "sas: [{name: \"a/b\"}]\n"),
 		"t.yaml:8:14: expected a name of 1..31 characters from [A-Za-z0-9_.-] "
@@ -1523,7 +1528,7 @@ static void test_validate_built_sas(void **state)
 	sa->seq = 1;
 	c->sas[1].replay_window = 100;
 	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
-	assert_string_equal(err.msg, "b.yaml: expected a power of two 64..4096 for "
+	assert_string_equal(err.msg, "b.yaml: expected 0 (no anti-replay) or a power of two 64..4096 for "
 			    "'replay_window', got 100");
 	c->sas[1].replay_window = 64;
 	sa->key_len = 24;
