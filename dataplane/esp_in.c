@@ -135,7 +135,9 @@ unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 	}
 	pad = ct[ct_len - 2];
 	nh = ct[ct_len - 1];
-	*events = sgw_esp_account(sa, &sa->in.packets, &sa->in.bytes, ct_len);
+	/* Bytes of the inner packet, as outbound counts them. */
+	*events = sgw_esp_account(sa, &sa->in.packets, &sa->in.bytes,
+				  pad + 2 <= ct_len ? ct_len - pad - 2 : 0);
 	if (unlikely(pad + 2 > ct_len))
 		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_PAD);
 	for (i = 0; i < pad; i++)

@@ -111,6 +111,16 @@ static uint16_t get_be16(const uint8_t *p)
 	return rte_be_to_cpu_16(v);
 }
 
+/* IPv6 neighbour discovery (RFC 4861, types 133..137) never meets the SPD:
+ * a policy on ICMPv6 between two neighbours would otherwise encrypt or drop
+ * the very messages that find the neighbour (RFC 4301 has ICMP type
+ * selectors for this; we have no type selectors, so ND is always bypass). */
+static bool is_nd(const uint8_t *ip, const struct sgw_pkt *pk)
+{
+	return pk->cls == SGW_PKT_IP6 && pk->proto == IPPROTO_ICMPV6 &&
+	       pk->l3_len > 40 && ip[40] >= 133 && ip[40] <= 137;
+}
+
 /* The inner-packet selector key (RFC 4301 4.4.1.1). Ports only for the
  * first fragment of TCP, UDP and SCTP; IPv6 extension headers are not
  * walked, so a packet with them matches only port-less policies. */
@@ -251,7 +261,7 @@ static enum verdict to_control(struct sgw_worker *w, struct rte_mbuf *m, unsigne
 	const struct sgw_spd_entry *e;
 	struct sgw_spd_key key;
 
-	if (!sgw_spd_empty(true)) {
+	if (!sgw_spd_empty(true) && !is_nd(l3_of(m), pk)) {
 		spd_key(l3_of(m), pk, &key);
 		e = sgw_spd_lookup(true, &key);
 		if (e && e->action != SGW_POLICY_BYPASS) {
@@ -550,6 +560,8 @@ static enum verdict ctl_frame(struct sgw_worker *w, struct rte_mbuf *m, unsigned
 		return V_TX;
 	}
 	pk.l3_len = (uint16_t)(m->pkt_len - SGW_ETH_HLEN);
+	if (is_nd(ip, &pk))
+		return V_TX;
 	spd_key(ip, &pk, &key);
 	e = sgw_spd_lookup(false, &key);
 	if (!e || e->action == SGW_POLICY_BYPASS)
