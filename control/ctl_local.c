@@ -15,6 +15,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
+#include <rte_random.h>
 
 #include "ctl.h"
 #include "dataplane.h"
@@ -633,6 +634,28 @@ static void fragment4(struct rte_mbuf *m, unsigned out)
 	fragments_out(frags, n, AF_INET, (const uint8_t *)&dst);
 }
 
+/* DPDK leaves the fragment header's Identification at 0; RFC 8200 4.5 wants
+ * one per packet, different from recent ones to the same destination, or a
+ * receiver may join fragments of different packets. A random start makes
+ * them hard to predict (RFC 7739). */
+static void frag6_ident(struct rte_mbuf **frags, int n)
+{
+	static uint32_t next;
+	uint32_t id;
+
+	if (!next)
+		next = (uint32_t)rte_rand() | 1;
+	id = rte_cpu_to_be_32(next++);
+	for (int i = 0; i < n; i++) {
+		struct rte_ipv6_fragment_ext *fh = rte_pktmbuf_mtod_offset(frags[i],
+			struct rte_ipv6_fragment_ext *, sizeof(struct rte_ipv6_hdr));
+
+		if (rte_pktmbuf_mtod(frags[i], struct rte_ipv6_hdr *)->proto ==
+		    IPPROTO_FRAGMENT)
+			memcpy(&fh->id, &id, sizeof(id));
+	}
+}
+
 /* An ESP packet we built that exceeds the out port's MTU: the inner packet
  * allowed fragmentation, so the outer one is fragmented after encryption
  * (RFC 4301 8.1), as its source: IPv6 may be fragmented here. */
@@ -652,6 +675,7 @@ static void fragment_own(struct rte_mbuf *m, unsigned out)
 		memcpy(dst, rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *)->dst_addr, 16);
 		n = rte_ipv6_fragment_packet(m, frags, MAX_FRAGS, sgw_dp_port(out)->mtu,
 					     sgw_dp_pool(), sgw_dp_pool());
+		frag6_ident(frags, n);
 	}
 	rte_pktmbuf_free(m);
 	fragments_out(frags, n, type == RTE_ETHER_TYPE_IPV4 ? AF_INET : AF_INET6, dst);
