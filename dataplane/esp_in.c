@@ -156,6 +156,8 @@ unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 	}
 	if (unlikely(nh != SGW_ESP_NH_IPV4 && nh != SGW_ESP_NH_IPV6))
 		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_NEXT_HDR);
+	if (unlikely(ct_len - pad - 2 == 0))      /* no inner packet at all */
+		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_TRUNC);
 	rte_pktmbuf_trim(m, (uint16_t)trailer);
 	rte_pktmbuf_adj(m, (uint16_t)(esp_off + SGW_ESP_HLEN + SGW_IV_LEN));
 	*inner_family = nh == SGW_ESP_NH_IPV4 ? AF_INET : AF_INET6;
