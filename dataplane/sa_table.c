@@ -45,10 +45,31 @@ static struct {
 	struct rte_hash *names;      /* name -> slot, control only */
 	struct slot_meta *meta;
 	uint32_t *free;              /* stack of free slots */
+	uint32_t *free_pos;          /* slot -> its index in free, or NONE */
 	uint32_t n_free;
 	unsigned count;
 	unsigned slot_bits;
 } t;
+
+static void slot_push(uint32_t slot)
+{
+	t.free_pos[slot] = t.n_free;
+	t.free[t.n_free++] = slot;
+}
+
+/* Takes a given slot off the free stack, if it is there. */
+static bool slot_take(uint32_t slot)
+{
+	uint32_t pos = t.free_pos[slot], last;
+
+	if (pos == SGW_SA_NONE)
+		return false;
+	last = t.free[--t.n_free];
+	t.free[pos] = last;
+	t.free_pos[last] = pos;
+	t.free_pos[slot] = SGW_SA_NONE;
+	return true;
+}
 
 static void reclaim(void *p, void *e, unsigned n)
 {
@@ -68,7 +89,7 @@ static void reclaim(void *p, void *e, unsigned n)
 		rte_free(sa);
 		if (d[i].hash_pos >= 0)
 			rte_hash_free_key_with_position(sgw_sa_rt.in_hash, d[i].hash_pos);
-		t.free[t.n_free++] = d[i].slot;
+		slot_push(d[i].slot);
 	}
 }
 
@@ -132,10 +153,11 @@ int sgw_sa_table_init(unsigned capacity, struct rte_rcu_qsbr *rcu)
 	t.names = rte_hash_create(&np);
 	t.meta = rte_zmalloc("sgw_sa_meta", capacity * sizeof(*t.meta), 0);
 	t.free = rte_malloc("sgw_sa_free", capacity * sizeof(*t.free), 0);
+	t.free_pos = rte_malloc("sgw_sa_fpos", capacity * sizeof(*t.free_pos), 0);
 	t.dq = rte_rcu_qsbr_dq_create(&dp);
 	t.mb = alloc_mb_mgr(0);
 	if (!sgw_sa_rt.slots || !sgw_sa_rt.in_hash || !t.names || !t.meta ||
-	    !t.free || !t.dq || !t.mb) {
+	    !t.free || !t.free_pos || !t.dq || !t.mb) {
 		LOG(ERR, "%s: cannot allocate an SA table of %u entries\n",
 		    __func__, capacity);
 		sgw_sa_table_fini();
@@ -149,8 +171,7 @@ int sgw_sa_table_init(unsigned capacity, struct rte_rcu_qsbr *rcu)
 		return -ENOTSUP;
 	}
 	for (i = 0; i < capacity; i++)
-		t.free[i] = capacity - 1 - i;
-	t.n_free = capacity;
+		slot_push(capacity - 1 - i);
 	return 0;
 }
 
@@ -170,6 +191,7 @@ void sgw_sa_table_fini(void)
 	rte_free(sgw_sa_rt.slots);
 	rte_free(t.meta);
 	rte_free(t.free);
+	rte_free(t.free_pos);
 	if (t.mb)
 		free_mb_mgr(t.mb);
 	memset(&t, 0, sizeof(t));
@@ -225,7 +247,10 @@ static uint32_t slot_pop(void)
 		rte_rcu_qsbr_synchronize(t.rcu, RTE_QSBR_THRID_INVALID);
 		rte_rcu_qsbr_dq_reclaim(t.dq, UINT32_MAX, NULL, NULL, NULL);
 	}
-	return t.n_free ? t.free[--t.n_free] : SGW_SA_NONE;
+	if (!t.n_free)
+		return SGW_SA_NONE;
+	t.free_pos[t.free[t.n_free - 1]] = SGW_SA_NONE;
+	return t.free[--t.n_free];
 }
 
 /* Local SPIs are random above the slot bits, so they are not guessable and
@@ -247,7 +272,7 @@ int sgw_sa_spi_alloc(uint32_t *spi)
 		*spi = s;
 		return 0;
 	}
-	t.free[t.n_free++] = slot;
+	slot_push(slot);
 	return -EAGAIN;
 }
 
@@ -268,7 +293,7 @@ void sgw_sa_spi_release(uint32_t spi)
 	if (slot == SGW_SA_NONE)
 		return;
 	t.meta[slot].reserved_spi = 0;
-	t.free[t.n_free++] = slot;
+	slot_push(slot);
 }
 
 static int params_check(const struct sgw_sa_params *p)
@@ -428,9 +453,9 @@ static void name_del(const char *name)
 
 int sgw_sa_add(const struct sgw_sa_params *p, uint32_t *slot_out)
 {
-	uint32_t slot = SGW_SA_NONE, dummy;
+	uint32_t slot = SGW_SA_NONE, dummy, want;
 	struct sgw_sa *sa;
-	bool local = false;
+	bool local = false, direct = false;
 	int ret;
 
 	ret = params_check(p);
@@ -443,14 +468,22 @@ int sgw_sa_add(const struct sgw_sa_params *p, uint32_t *slot_out)
 		local = slot != SGW_SA_NONE;
 		if (!local && sgw_sa_find_in(p->spi, &dummy) == 0)
 			return -EEXIST;
+		/* An SPI chosen elsewhere still gets the direct path when the
+		 * slot its low bits name is free (and not reserved). */
+		want = p->spi & sgw_sa_rt.slot_mask;
+		if (!local && want < sgw_sa_rt.capacity && !t.meta[want].reserved_spi &&
+		    slot_take(want)) {
+			slot = want;
+			direct = true;
+		}
 	}
-	if (!local)
+	if (!local && !direct)
 		slot = slot_pop();
 	if (slot == SGW_SA_NONE)
 		return -ENOSPC;
 	sa = record_new(p, slot);
 	ret = sa ? 0 : -ENOMEM;
-	if (!ret && p->dir == SGW_SA_IN && !local) {
+	if (!ret && p->dir == SGW_SA_IN && !local && !direct) {
 		uint32_t spi = p->spi;
 
 		ret = rte_hash_add_key_data(sgw_sa_rt.in_hash, &spi,
@@ -473,7 +506,7 @@ int sgw_sa_add(const struct sgw_sa_params *p, uint32_t *slot_out)
 			rte_free(sa);
 		}
 		if (!local)
-			t.free[t.n_free++] = slot;
+			slot_push(slot);
 		return ret;
 	}
 	t.meta[slot].reserved_spi = 0;

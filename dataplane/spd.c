@@ -68,6 +68,19 @@ void sgw_spd_fini(void)
 	memset(&s, 0, sizeof(s));
 }
 
+/* A prefix as two 64-bit words and their mask, in memory (network) order. */
+static void prefix_compile(const struct sgw_prefix *p, uint64_t net[2], uint64_t mask[2])
+{
+	uint8_t m[16] = { 0 };
+
+	for (unsigned b = 0; b < p->len; b++)
+		m[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+	memcpy(mask, m, 16);
+	memcpy(net, p->addr, 16);
+	net[0] &= mask[0];
+	net[1] &= mask[1];
+}
+
 static void entry_compile(struct sgw_spd_entry *e, const struct pol *p)
 {
 	const struct sgw_conf_sel *sel = &p->c.sel;
@@ -84,14 +97,10 @@ static void entry_compile(struct sgw_spd_entry *e, const struct pol *p)
 	e->dport_hi = sel->dport_hi;
 	e->ports = sel->sport_lo || sel->sport_hi != 65535 ||
 		   sel->dport_lo || sel->dport_hi != 65535;
-	if (sel->has_src) {
-		e->src_len = sel->src.len;
-		memcpy(e->src, sel->src.addr, 16);
-	}
-	if (sel->has_dst) {
-		e->dst_len = sel->dst.len;
-		memcpy(e->dst, sel->dst.addr, 16);
-	}
+	if (sel->has_src)
+		prefix_compile(&sel->src, e->src, e->src_mask);
+	if (sel->has_dst)
+		prefix_compile(&sel->dst, e->dst, e->dst_mask);
 	e->policy = p->id;
 	e->sa_slot = SGW_SA_NONE;
 	if (p->c.action == SGW_POLICY_PROTECT &&
@@ -219,13 +228,10 @@ const struct sgw_conf_policy *sgw_spd_get(bool inbound, unsigned n,
 	return &s.list[inbound][n].c;
 }
 
-static bool prefix_match(const uint8_t *net, uint8_t len, const uint8_t *a)
+static bool prefix_match(const uint64_t net[2], const uint64_t mask[2],
+			 const uint64_t a[2])
 {
-	unsigned full = len / 8, rest = len % 8;
-
-	if (memcmp(net, a, full))
-		return false;
-	return !rest || !((net[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest)));
+	return ((a[0] & mask[0]) ^ net[0]) == 0 && ((a[1] & mask[1]) ^ net[1]) == 0;
 }
 
 static bool entry_match(const struct sgw_spd_entry *e, const struct sgw_spd_key *k)
@@ -238,8 +244,8 @@ static bool entry_match(const struct sgw_spd_entry *e, const struct sgw_spd_key 
 			 k->sport < e->sport_lo || k->sport > e->sport_hi ||
 			 k->dport < e->dport_lo || k->dport > e->dport_hi))
 		return false;
-	return prefix_match(e->src, e->src_len, k->src) &&
-	       prefix_match(e->dst, e->dst_len, k->dst);
+	return prefix_match(e->src, e->src_mask, k->src) &&
+	       prefix_match(e->dst, e->dst_mask, k->dst);
 }
 
 const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_key *k)

@@ -26,11 +26,11 @@
 
 /* What workers compare a packet against (addresses in network order). */
 struct sgw_spd_key {
+	uint64_t src[2], dst[2];     /* IPv4 in the first 4 bytes, the rest zero */
 	uint8_t family;
 	uint8_t proto;
 	uint16_t sport, dport;       /* host order; 0 when not TCP/UDP/SCTP */
 	bool has_ports;
-	uint8_t src[16], dst[16];
 };
 
 struct sgw_spd_entry {
@@ -39,8 +39,8 @@ struct sgw_spd_entry {
 	int16_t proto;               /* -1 = any */
 	uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
 	bool ports;                  /* port ranges narrower than 0-65535 */
-	uint8_t src_len, dst_len;
-	uint8_t src[16], dst[16];
+	uint64_t src[2], src_mask[2];  /* address & mask == src: a match */
+	uint64_t dst[2], dst_mask[2];
 	uint32_t sa_slot;            /* SGW_SA_NONE when unbound */
 	uint32_t sa_gen;
 	uint32_t policy;             /* index in the control list, for counters */

@@ -77,6 +77,45 @@ static bool ip6_link_local(const uint8_t *a)
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
 }
 
+/* Fixed-size compares; a libc memcmp call costs more than the lookup saved. */
+static bool addr_eq(const uint8_t *a, const uint8_t *b, int family)
+{
+	uint64_t x[2], y[2];
+	uint32_t u, v;
+
+	if (family == AF_INET) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		return u == v;
+	}
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+/* Most packets of a burst go to the same next hop: one hash lookup then.
+ * The cache holds a copy of the MAC, reset with every burst, so a changed
+ * or deleted neighbour is noticed one burst later at most. */
+static bool resolve(struct sgw_worker *w, unsigned port, int family,
+		    const uint8_t *addr, struct rte_ether_addr *mac)
+{
+	const unsigned len = family == AF_INET ? 4 : 16;
+
+	if (w->ncache.valid && w->ncache.port == port && w->ncache.family == family &&
+	    addr_eq(w->ncache.addr, addr, family)) {
+		*mac = w->ncache.mac;
+		return true;
+	}
+	if (!sgw_neigh_resolve(port, family, addr, mac))
+		return false;
+	w->ncache.valid = true;
+	w->ncache.port = (uint8_t)port;
+	w->ncache.family = (uint8_t)family;
+	memcpy(w->ncache.addr, addr, len);
+	w->ncache.mac = *mac;
+	return true;
+}
+
 static uint8_t *l3_of(struct rte_mbuf *m)
 {
 	return rte_pktmbuf_mtod_offset(m, uint8_t *, SGW_ETH_HLEN);
@@ -133,6 +172,7 @@ static void spd_key(const uint8_t *ip, const struct sgw_pkt *pk,
 	k->proto = pk->proto;
 	if ((ip[0] >> 4) == 4) {
 		k->family = AF_INET;
+		k->src[0] = k->src[1] = k->dst[0] = k->dst[1] = 0;
 		memcpy(k->src, ip + 12, 4);
 		memcpy(k->dst, ip + 16, 4);
 		first = (get_be16(ip + 6) & RTE_IPV4_HDR_OFFSET_MASK) == 0;
@@ -355,7 +395,7 @@ static enum verdict esp_out(struct sgw_worker *w, struct rte_mbuf *m, unsigned i
 	if (unlikely(rte_pktmbuf_pkt_len(m) - SGW_ETH_HLEN > mtu))
 		return punt(m, SGW_PUNT_FRAGMENT_OWN, out, nhi);
 	dst = nh->type == SGW_NH_VIA ? nh->gw : o->o.remote;
-	if (unlikely(!sgw_neigh_resolve(out, o->o.family, dst, &mac)))
+	if (unlikely(!resolve(w, out, o->o.family, dst, &mac)))
 		return punt(m, SGW_PUNT_NEIGH_MISS_OWN, out, nhi);
 	rewrite_l2(m, &mac, &w->ports[out].mac);
 	*out_port = out;
@@ -435,7 +475,7 @@ static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 					 SGW_PUNT_ICMP_TOO_BIG, out);
 		return punt(m, SGW_PUNT_FRAGMENT, out, nhi);
 	}
-	if (unlikely(!sgw_neigh_resolve(out, v4 ? AF_INET : AF_INET6,
+	if (unlikely(!resolve(w, out, v4 ? AF_INET : AF_INET6,
 					nh->type == SGW_NH_VIA ? nh->gw : dst, &mac)))
 		return punt(m, SGW_PUNT_NEIGH_MISS, out, nhi);
 	ttl_dec(ip);
@@ -511,6 +551,7 @@ static unsigned poll_port(struct sgw_worker *w, unsigned in, struct burst *b)
 	n = rte_eth_rx_burst(w->ports[in].port_id, (uint16_t)w->id, rx, SGW_BURST);
 	if (!n)
 		return 0;
+	w->ncache.valid = false;
 	sgw_cnt_add(&w->cnt[in].rx_packets, n);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = rx[i];
@@ -581,6 +622,7 @@ static unsigned drain_ctl_tx(struct sgw_worker *w, struct burst *b)
 
 	for (p = 0; p < w->n_ports; p++) {
 		n = rte_ring_dequeue_burst(w->ports[p].ctl_tx, (void **)m, SGW_BURST, NULL);
+		w->ncache.valid = false;
 		for (i = 0; i < n; i++) {
 			switch (ctl_frame(w, m[i], p, &out)) {
 			case V_TX:

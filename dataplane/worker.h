@@ -46,6 +46,14 @@ struct sgw_worker {
 	struct rte_rcu_qsbr *rcu;
 	volatile int *quit;
 	uint16_t ip_id;              /* IPv4 ID of outer headers we build */
+	/* The last neighbour resolved, reused within one burst only (an
+	 * entry may be reclaimed once the worker reports quiescent). */
+	struct {
+		bool valid;
+		uint8_t port, family;
+		uint8_t addr[16];
+		struct rte_ether_addr mac;
+	} ncache;
 	uint64_t spi_event_tsc;      /* unknown-SPI event rate limit */
 	uint64_t spi_event_gap;      /* TSC cycles between two such events */
 	struct sgw_port_counters cnt[SGW_MAX_PORTS] __rte_cache_aligned;

@@ -113,8 +113,19 @@ static void test_add_find_del(void **st)
 	assert_int_equal(sgw_sa_find_name("in", &slot), 0);
 	assert_int_equal(slot, in);
 	assert_ptr_equal(sgw_sa_lookup_in(rte_cpu_to_be_32(0x1000)), sgw_sa_at(in));
-	assert_true(in_hash(0x1000));           /* a manual SPI goes via the hash */
-	assert_int_equal(sgw_sa_at(in)->cold.hash_pos >= 0, 1);
+	/* A manual SPI whose low bits name a free slot takes that slot: the
+	 * direct path, no hash entry. */
+	assert_false(in_hash(0x1000));
+	assert_int_equal(in, 0x1000 & sgw_sa_rt.slot_mask);
+	assert_int_equal(sgw_sa_at(in)->cold.hash_pos, -1);
+	/* Same low bits, slot taken: through the hash. */
+	assert_int_equal(add("in2", 0x2000, SGW_SA_IN, &slot), 0);
+	assert_int_not_equal(slot, in);
+	assert_true(in_hash(0x2000));
+	assert_true(sgw_sa_at(slot)->cold.hash_pos >= 0);
+	assert_ptr_equal(sgw_sa_lookup_in(rte_cpu_to_be_32(0x2000)), sgw_sa_at(slot));
+	assert_int_equal(sgw_sa_del(slot), 0);
+	assert_false(in_hash(0x2000));
 
 	/* The same SPI outbound is another SA; two outbound may share one. */
 	assert_int_equal(add("out", 0x1000, SGW_SA_OUT, &out), 0);
@@ -249,14 +260,15 @@ static void test_spi_alloc(void **st)
 	assert_int_equal(add("dup", spi, SGW_SA_IN, NULL), -EEXIST);
 
 	/* A released reservation gives the slot back; its SPI is then just
-	 * a manual one, through the hash. */
+	 * a manual one, which finds its slot free: direct again. */
 	assert_int_equal(sgw_sa_spi_alloc(&spi2), 0);
 	assert_int_not_equal(spi2 & sgw_sa_rt.slot_mask, slot);
 	sgw_sa_spi_release(spi2);
 	sgw_sa_spi_release(spi2);               /* twice: no-op */
 	sgw_sa_spi_release(0x12345678);         /* never reserved: no-op */
 	assert_int_equal(add("manual", spi2, SGW_SA_IN, &s2), 0);
-	assert_true(in_hash(spi2));
+	assert_false(in_hash(spi2));
+	assert_int_equal(s2, spi2 & sgw_sa_rt.slot_mask);
 	assert_ptr_equal(sgw_sa_lookup_in(rte_cpu_to_be_32(spi2)), sgw_sa_at(s2));
 
 	/* Reservations hold slots: 62 more fit, then the table is full. */
