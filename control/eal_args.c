@@ -13,6 +13,14 @@
 
 #define MAX_ARGS (32 + 2 * SGW_MAX_PORTS + SGW_MAX_EAL_ARGS)
 
+static bool wants_telemetry(const struct sgw_conf *c)
+{
+	for (unsigned i = 0; i < c->eal.n_args; i++)
+		if (!strcmp(c->eal.args[i], "--telemetry"))
+			return true;
+	return false;
+}
+
 static int push(int *argc, char **argv, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -73,8 +81,9 @@ int sgw_eal_args(const struct sgw_conf *c, const char *prog, int *argc,
 		ret = push(argc, argv, "-m%u", c->eal.memory_mb);
 	if (ret == 0 && c->eal.no_huge)
 		ret = push(argc, argv, "--no-huge");
-	/* Telemetry would open another socket per gateway; sgwctl covers it. */
-	if (ret == 0)
+	/* Telemetry would open another socket per gateway; sgwctl covers it.
+	 * "--telemetry" in eal.args asks for it (the benchmark reads it). */
+	if (ret == 0 && !wants_telemetry(c))
 		ret = push(argc, argv, "--no-telemetry");
 	for (unsigned i = 0; ret == 0 && i < c->n_ports; i++) {
 		const struct sgw_conf_port *p = &c->ports[i];
