@@ -66,6 +66,23 @@ static bool inner_df(const uint8_t *ip)
 	return (ip[0] >> 4) == 6 || (ip[6] & 0x40);
 }
 
+/* The header checksum from the template's precomputed sum plus the fields
+ * set per packet: reading the just-written header back would stall on
+ * store forwarding. */
+static uint16_t outer_csum4(const struct sgw_sa_outer_rt *o,
+			    const struct rte_ipv4_hdr *ip)
+{
+	uint32_t sum = o->csum_base;
+	uint16_t w;
+
+	memcpy(&w, ip, 2);                       /* version/IHL, TOS */
+	sum += w - (0x45u << (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? 0 : 8));
+	sum += ip->total_length + ip->packet_id + ip->fragment_offset;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
 /* Completes the outer IP (+UDP) header at hdr for a datagram of total bytes. */
 static void outer_fill(const struct sgw_sa_outer_rt *o, uint8_t *hdr,
 		       unsigned total, uint8_t tos, bool df, uint16_t *ip_id,
@@ -83,7 +100,7 @@ static void outer_fill(const struct sgw_sa_outer_rt *o, uint8_t *hdr,
 		ip->total_length = rte_cpu_to_be_16((uint16_t)total);
 		ip->packet_id = rte_cpu_to_be_16((*ip_id)++);
 		ip->fragment_offset = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		ip->hdr_checksum = outer_csum4(o, ip);
 		if (o->o.udp_encap) {
 			udp = (struct rte_udp_hdr *)(hdr + l3);
 			udp->dgram_len = rte_cpu_to_be_16((uint16_t)(total - l3));

@@ -75,6 +75,7 @@ struct sgw_sa_params {
 struct sgw_sa_outer_rt {
 	struct sgw_sa_outer o;
 	uint8_t hdr_len;             /* 20/40 + 8 with UDP */
+	uint32_t csum_base;          /* IPv4: one's-complement sum of the constant fields */
 	uint8_t hdr[48] __rte_aligned(8); /* IP (+UDP) header, lengths zero */
 };
 

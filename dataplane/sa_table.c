@@ -342,6 +342,8 @@ static struct sgw_sa_outer_rt *outer_build(const struct sgw_sa_outer *o)
 		memcpy(&ip->src_addr, o->local, 4);
 		memcpy(&ip->dst_addr, o->remote, 4);
 		l3 = sizeof(*ip);
+		/* Lengths, ID, TOS and DF are zero here: the worker adds them. */
+		r->csum_base = rte_raw_cksum(ip, sizeof(*ip));
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)r->hdr;
 
