@@ -997,22 +997,29 @@ static int h_ports(struct parser *p, const struct handler *h, yaml_node_t *v,
 	return 0;
 }
 
+/* A list's array, sized once from the YAML sequence; what an entry leaves
+ * out reads as zero. *arr stays NULL for an empty list. */
+static int list_alloc(struct parser *p, const struct handler *h, yaml_node_t *v,
+		      size_t max, size_t elem, void **arr)
+{
+	size_t n = n_items(v);
+
+	if (n > max)
+		return too_many(p, h, item(p, v, max), (unsigned)max);
+	if (n == 0)
+		return 0;
+	*arr = calloc(n, elem);
+	return *arr ? 0 : -ENOMEM;
+}
+
 static int h_routes(struct parser *p, const struct handler *h, yaml_node_t *v,
 		    void *base)
 {
 	struct sgw_conf *c = base;
 	size_t i, n = n_items(v);
-	int ret;
+	int ret = list_alloc(p, h, v, MAX_ROUTES, sizeof(*c->routes), (void **)&c->routes);
 
-	if (n > MAX_ROUTES)
-		return too_many(p, h, item(p, v, MAX_ROUTES), (unsigned)MAX_ROUTES);
-	if (n == 0)
-		return 0;
-	/* Sized once from the list; what a route leaves out reads as zero. */
-	c->routes = calloc(n, sizeof(*c->routes));
-	if (!c->routes)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
+	for (i = 0; ret == 0 && c->routes && i < n; i++) {
 		yaml_node_t *it = item(p, v, i);
 
 		c->routes[i].loc = loc_of(it);
@@ -1021,7 +1028,7 @@ static int h_routes(struct parser *p, const struct handler *h, yaml_node_t *v,
 			return ret;
 		c->n_routes = (unsigned)i + 1;
 	}
-	return 0;
+	return ret;
 }
 
 static void sa_defaults(struct sgw_conf_sa *sa, const yaml_node_t *it)
@@ -1039,16 +1046,9 @@ static int h_sas(struct parser *p, const struct handler *h, yaml_node_t *v,
 {
 	struct sgw_conf *c = base;
 	size_t i, n = n_items(v);
-	int ret;
+	int ret = list_alloc(p, h, v, MAX_SAS, sizeof(*c->sas), (void **)&c->sas);
 
-	if (n > MAX_SAS)
-		return too_many(p, h, item(p, v, MAX_SAS), MAX_SAS);
-	if (n == 0)
-		return 0;
-	c->sas = calloc(n, sizeof(*c->sas));
-	if (!c->sas)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
+	for (i = 0; ret == 0 && c->sas && i < n; i++) {
 		yaml_node_t *it = item(p, v, i);
 
 		sa_defaults(&c->sas[i], it);
@@ -1063,7 +1063,7 @@ static int h_sas(struct parser *p, const struct handler *h, yaml_node_t *v,
 		}
 		c->n_sas = (unsigned)i + 1;
 	}
-	return 0;
+	return ret;
 }
 
 static void policy_defaults(struct sgw_conf_policy *pol, const yaml_node_t *it)
@@ -1079,16 +1079,10 @@ static int h_policies(struct parser *p, const struct handler *h,
 {
 	struct sgw_conf *c = base;
 	size_t i, n = n_items(v);
-	int ret;
+	int ret = list_alloc(p, h, v, MAX_POLICIES, sizeof(*c->policies),
+			     (void **)&c->policies);
 
-	if (n > MAX_POLICIES)
-		return too_many(p, h, item(p, v, MAX_POLICIES), MAX_POLICIES);
-	if (n == 0)
-		return 0;
-	c->policies = calloc(n, sizeof(*c->policies));
-	if (!c->policies)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
+	for (i = 0; ret == 0 && c->policies && i < n; i++) {
 		yaml_node_t *it = item(p, v, i);
 
 		policy_defaults(&c->policies[i], it);
@@ -1097,7 +1091,7 @@ static int h_policies(struct parser *p, const struct handler *h,
 			return ret;
 		c->n_policies = (unsigned)i + 1;
 	}
-	return 0;
+	return ret;
 }
 
 /* Whether the mapping had this key, from walk_mapping()'s bits. */
