@@ -217,16 +217,16 @@ static void sa_readd(unsigned i, enum sgw_sa_dir dir, uint64_t out_seq)
 
 static void setup(void)
 {
-	char prefix[64];
+	/* One fixed prefix: with --no-shconf parallel runs share nothing in
+	 * it, and a per-PID name would leave a directory behind per run. */
 	char *argv[] = { "fuzz_esp", "--no-huge", "--no-pci", "-m", "128", "--no-shconf",
-			 prefix, "--no-telemetry", "--lcores=0", "--log-level=error", NULL };
+			 "--file-prefix=fuzz_esp", "--no-telemetry", "--lcores=0",
+			 "--log-level=error", NULL };
 	struct rte_rcu_qsbr *rcu;
 	struct sgw_sa_params p;
 
 	if (g.up)
 		return;
-	/* Unique, so parallel fuzzers and replays do not share a runtime dir. */
-	snprintf(prefix, sizeof(prefix), "--file-prefix=fuzz_esp_%d", (int)getpid());
 	check(rte_eal_init((int)RTE_DIM(argv) - 1, argv) >= 0);
 	g.pool = rte_pktmbuf_pool_create("fuzz_esp", 63, 0, 0, 0, SOCKET_ID_ANY);
 	check(g.pool);
