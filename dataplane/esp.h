@@ -12,6 +12,7 @@
 #define SGW_ESP_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 
@@ -45,6 +46,21 @@ static inline unsigned sgw_esp_tunnel_mtu(const struct sgw_sa_outer_rt *o,
 #define SGW_ESP_EV_SOFT      1u
 #define SGW_ESP_EV_HARD      2u
 #define SGW_ESP_EV_SEQ_DONE  4u
+
+/* Unaligned big-endian access to header fields. */
+static inline uint32_t sgw_get_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return rte_be_to_cpu_32(v);
+}
+
+static inline void sgw_put_be32(uint8_t *p, uint32_t v)
+{
+	v = rte_cpu_to_be_32(v);
+	memcpy(p, &v, 4);
+}
 
 /* Lifetime accounting after a packet of len bytes on counters of either
  * direction; returns the events it raised (each at most once per SA). */

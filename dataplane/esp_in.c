@@ -12,20 +12,6 @@
 #include "esp.h"
 #include "replay.h"
 
-static uint32_t get_be32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return rte_be_to_cpu_32(v);
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	v = rte_cpu_to_be_32(v);
-	memcpy(p, &v, 4);
-}
-
 /* Constant time: the attacker controls the ICV and may time the compare. */
 static bool icv_equal(const uint8_t *a, const uint8_t *b)
 {
@@ -47,8 +33,8 @@ static bool open_(const struct sgw_sa *sa, const uint8_t *esp, uint8_t *ct,
 	memcpy(nonce + SGW_SALT_LEN, esp + SGW_ESP_HLEN, SGW_IV_LEN);
 	memcpy(aad, esp, 4);
 	if (sa->h.esn) {
-		put_be32(aad + 4, (uint32_t)(seq >> 32));
-		put_be32(aad + 8, (uint32_t)seq);
+		sgw_put_be32(aad + 4, (uint32_t)(seq >> 32));
+		sgw_put_be32(aad + 8, (uint32_t)seq);
 		aad_len = 12;
 	} else {
 		memcpy(aad + 4, esp + 4, 4);
@@ -57,10 +43,10 @@ static bool open_(const struct sgw_sa *sa, const uint8_t *esp, uint8_t *ct,
 	return icv_equal(tag, ct + len);
 }
 
-static unsigned count_in(struct sgw_sa *sa, uint64_t *c, unsigned why)
+/* Counts a drop on the SA and passes its reason on. */
+static unsigned count_in(uint64_t *c, unsigned why)
 {
 	__atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
-	RTE_SET_USED(sa);
 	return why;
 }
 
@@ -99,37 +85,37 @@ unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 	*events = 0;
 	/* Header, IV, at least pad length and next header, ICV. */
 	if (unlikely(esp_len < SGW_ESP_HLEN + SGW_IV_LEN + 2 + SGW_ICV_LEN))
-		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_TRUNC);
+		return count_in(&sa->in.other_errors, SGW_DROP_ESP_TRUNC);
 	if (unlikely(__atomic_load_n(&sa->life.flags, __ATOMIC_RELAXED) & SGW_SA_F_HARD))
-		return count_in(sa, &sa->in.other_errors, SGW_DROP_SA_EXPIRED);
+		return count_in(&sa->in.other_errors, SGW_DROP_SA_EXPIRED);
 	/* Without anti-replay (window 0, manual keys only) ESN is still
 	 * inferred, around the highest number seen. */
 	seq = sgw_replay_infer(__atomic_load_n(&sa->in.top, __ATOMIC_ACQUIRE),
-			       get_be32(esp + 4), sa->h.window ? sa->h.window : SGW_REPLAY_MAX,
+			       sgw_get_be32(esp + 4), sa->h.window ? sa->h.window : SGW_REPLAY_MAX,
 			       sa->h.esn);
 	if (!sa->h.window) {
 		if (unlikely(seq == 0 && !sa->h.esn))
-			return count_in(sa, &sa->in.too_old, SGW_DROP_ESP_TOO_OLD);
+			return count_in(&sa->in.too_old, SGW_DROP_ESP_TOO_OLD);
 	} else switch (sgw_replay_check(&sa->in.top, sa->win, sa->h.win_mask, sa->h.window, seq)) {
 	case SGW_REPLAY_SEEN:
-		return count_in(sa, &sa->in.replayed, SGW_DROP_ESP_REPLAYED);
+		return count_in(&sa->in.replayed, SGW_DROP_ESP_REPLAYED);
 	case SGW_REPLAY_TOO_OLD:
-		return count_in(sa, &sa->in.too_old, SGW_DROP_ESP_TOO_OLD);
+		return count_in(&sa->in.too_old, SGW_DROP_ESP_TOO_OLD);
 	default:
 		break;
 	}
 	ct = esp + SGW_ESP_HLEN + SGW_IV_LEN;
 	ct_len = esp_len - SGW_ESP_HLEN - SGW_IV_LEN - SGW_ICV_LEN;
 	if (unlikely(!open_(sa, esp, ct, ct_len, seq)))
-		return count_in(sa, &sa->in.icv_failed, SGW_DROP_ESP_ICV);
+		return count_in(&sa->in.icv_failed, SGW_DROP_ESP_ICV);
 	/* Authenticated: now, and only now, the window moves. */
 	if (!sa->h.window)
 		sgw_replay_top(&sa->in.top, seq);
 	else switch (sgw_replay_update(&sa->in.top, sa->win, sa->h.win_mask, seq)) {
 	case SGW_REPLAY_SEEN:   /* another worker accepted it meanwhile */
-		return count_in(sa, &sa->in.replayed, SGW_DROP_ESP_REPLAYED);
+		return count_in(&sa->in.replayed, SGW_DROP_ESP_REPLAYED);
 	case SGW_REPLAY_TOO_OLD:
-		return count_in(sa, &sa->in.too_old, SGW_DROP_ESP_TOO_OLD);
+		return count_in(&sa->in.too_old, SGW_DROP_ESP_TOO_OLD);
 	default:
 		break;
 	}
@@ -139,25 +125,25 @@ unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 	*events = sgw_esp_account(sa, &sa->in.packets, &sa->in.bytes,
 				  pad + 2 <= ct_len ? ct_len - pad - 2 : 0);
 	if (unlikely(pad + 2 > ct_len))
-		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_PAD);
+		return count_in(&sa->in.other_errors, SGW_DROP_ESP_PAD);
 	for (i = 0; i < pad; i++)
 		if (unlikely(ct[ct_len - 2 - pad + i] != i + 1))
-			return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_PAD);
+			return count_in(&sa->in.other_errors, SGW_DROP_ESP_PAD);
 	if (nh == SGW_ESP_NH_DUMMY)
 		return SGW_DROP_ESP_DUMMY;
 	trailer = pad + 2 + SGW_ICV_LEN;
 	if (sa->h.mode == SGW_SA_TRANSPORT) {
 		if (unlikely(ct_len - pad - 2 == 0))
-			return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_TRUNC);
+			return count_in(&sa->in.other_errors, SGW_DROP_ESP_TRUNC);
 		rte_pktmbuf_trim(m, (uint16_t)trailer);
 		strip_transport(m, l3_hlen, esp_off - l3_hlen + SGW_ESP_HLEN + SGW_IV_LEN, nh);
 		*inner_family = (rte_pktmbuf_mtod(m, uint8_t *)[0] >> 4) == 4 ? AF_INET : AF_INET6;
 		return SGW_DROP_MAX;
 	}
 	if (unlikely(nh != SGW_ESP_NH_IPV4 && nh != SGW_ESP_NH_IPV6))
-		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_NEXT_HDR);
+		return count_in(&sa->in.other_errors, SGW_DROP_ESP_NEXT_HDR);
 	if (unlikely(ct_len - pad - 2 == 0))      /* no inner packet at all */
-		return count_in(sa, &sa->in.other_errors, SGW_DROP_ESP_TRUNC);
+		return count_in(&sa->in.other_errors, SGW_DROP_ESP_TRUNC);
 	rte_pktmbuf_trim(m, (uint16_t)trailer);
 	rte_pktmbuf_adj(m, (uint16_t)(esp_off + SGW_ESP_HLEN + SGW_IV_LEN));
 	*inner_family = nh == SGW_ESP_NH_IPV4 ? AF_INET : AF_INET6;

@@ -27,12 +27,6 @@ static uint64_t seq_next(struct sgw_sa *sa)
 	return s;
 }
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	v = rte_cpu_to_be_32(v);
-	memcpy(p, &v, 4);
-}
-
 /* Encrypts [pt, pt + len) in place and writes the ICV after it. */
 static void seal(const struct sgw_sa *sa, uint8_t *esp, uint8_t *pt,
 		 unsigned len, uint64_t seq)
@@ -45,11 +39,11 @@ static void seal(const struct sgw_sa *sa, uint8_t *esp, uint8_t *pt,
 	memcpy(nonce + SGW_SALT_LEN, esp + SGW_ESP_HLEN, SGW_IV_LEN);
 	memcpy(aad, &sa->h.spi_be, 4);
 	if (sa->h.esn) {                     /* RFC 4106 5: SPI, seq hi, seq lo */
-		put_be32(aad + 4, (uint32_t)(seq >> 32));
-		put_be32(aad + 8, (uint32_t)seq);
+		sgw_put_be32(aad + 4, (uint32_t)(seq >> 32));
+		sgw_put_be32(aad + 8, (uint32_t)seq);
 		aad_len = 12;
 	} else {
-		put_be32(aad + 4, (uint32_t)seq);
+		sgw_put_be32(aad + 4, (uint32_t)seq);
 	}
 	sa->h.enc(&sa->key, &ctx, pt, pt, len, nonce, aad, aad_len, pt + len,
 		  SGW_ICV_LEN);
@@ -85,8 +79,7 @@ static uint16_t outer_csum4(const struct sgw_sa_outer_rt *o,
 
 /* Completes the outer IP (+UDP) header at hdr for a datagram of total bytes. */
 static void outer_fill(const struct sgw_sa_outer_rt *o, uint8_t *hdr,
-		       unsigned total, uint8_t tos, bool df, uint16_t *ip_id,
-		       struct rte_mbuf *m)
+		       unsigned total, uint8_t tos, bool df, uint16_t *ip_id)
 {
 	struct rte_udp_hdr *udp = NULL;
 	unsigned l3;
@@ -117,7 +110,6 @@ static void outer_fill(const struct sgw_sa_outer_rt *o, uint8_t *hdr,
 			udp = (struct rte_udp_hdr *)(hdr + l3);
 			udp->dgram_len = ip->payload_len;
 			udp->dgram_cksum = 0;
-			RTE_SET_USED(m);
 			udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
 		}
 	}
@@ -147,11 +139,11 @@ static unsigned encap_tunnel(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
 							   SGW_IV_LEN));
 	esp = hdr + o->hdr_len;
 	memcpy(esp, &sa->h.spi_be, 4);
-	put_be32(esp + 4, (uint32_t)seq);
-	put_be32(esp + 8, (uint32_t)(seq >> 32));   /* IV = sequence number */
-	put_be32(esp + 12, (uint32_t)seq);
+	sgw_put_be32(esp + 4, (uint32_t)seq);
+	sgw_put_be32(esp + 8, (uint32_t)(seq >> 32));   /* IV = sequence number */
+	sgw_put_be32(esp + 12, (uint32_t)seq);
 	seal(sa, esp, esp + SGW_ESP_HLEN + SGW_IV_LEN, len + pad + 2, seq);
-	outer_fill(o, hdr, rte_pktmbuf_pkt_len(m), tos, df, ip_id, m);
+	outer_fill(o, hdr, rte_pktmbuf_pkt_len(m), tos, df, ip_id);
 	return SGW_DROP_MAX;
 }
 
@@ -184,9 +176,9 @@ static unsigned encap_transport(struct sgw_sa *sa, const struct sgw_sa_outer_rt 
 	memmove(nip, ip, hl);
 	esp = nip + hl + udp;
 	memcpy(esp, &sa->h.spi_be, 4);
-	put_be32(esp + 4, (uint32_t)seq);
-	put_be32(esp + 8, (uint32_t)(seq >> 32));
-	put_be32(esp + 12, (uint32_t)seq);
+	sgw_put_be32(esp + 4, (uint32_t)seq);
+	sgw_put_be32(esp + 8, (uint32_t)(seq >> 32));
+	sgw_put_be32(esp + 12, (uint32_t)seq);
 	seal(sa, esp, esp + SGW_ESP_HLEN + SGW_IV_LEN, plen + pad + 2, seq);
 	total = rte_pktmbuf_pkt_len(m);
 	if (udp) {

@@ -266,7 +266,7 @@ bool sgw_spd_check_sa(const struct sgw_spd_key *k, uint32_t slot, uint32_t gen)
 		const struct sgw_spd_entry *e = &c->e[i];
 
 		if (e->sa_slot == slot && e->sa_gen == gen && entry_match(e, k)) {
-			sgw_spd_count_match(e, true);
+			sgw_spd_count_match(e);
 			return true;
 		}
 	}
@@ -280,8 +280,7 @@ bool sgw_spd_empty(bool inbound)
 	return !c || !c->n;
 }
 
-void sgw_spd_count_match(const struct sgw_spd_entry *e, bool inbound)
+void sgw_spd_count_match(const struct sgw_spd_entry *e)
 {
-	RTE_SET_USED(inbound);
 	__atomic_fetch_add(&s.hits[e->policy], 1, __ATOMIC_RELAXED);
 }

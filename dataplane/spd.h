@@ -43,7 +43,7 @@ struct sgw_spd_entry {
 	uint64_t dst[2], dst_mask[2];
 	uint32_t sa_slot;            /* SGW_SA_NONE when unbound */
 	uint32_t sa_gen;
-	uint32_t policy;             /* index in the control list, for counters */
+	uint32_t policy;             /* the policy's match counter (stable id) */
 };
 
 int sgw_spd_init(unsigned max_per_dir, struct rte_rcu_qsbr *rcu);
@@ -65,6 +65,6 @@ const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_ke
 bool sgw_spd_check_sa(const struct sgw_spd_key *k, uint32_t slot, uint32_t gen);
 /* True when the direction has no policies (the fast path skips lookups). */
 bool sgw_spd_empty(bool inbound);
-void sgw_spd_count_match(const struct sgw_spd_entry *e, bool inbound);
+void sgw_spd_count_match(const struct sgw_spd_entry *e);
 
 #endif

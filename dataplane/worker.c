@@ -251,7 +251,7 @@ static enum verdict esp_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 	struct sgw_sa *sa;
 	uint32_t spi_be, frame_len;
 	unsigned why, ev;
-	int fam;
+	int fam;                     /* unused: the inner parse below decides */
 
 	ip = (const uint8_t *)rte_pktmbuf_adj(m, SGW_ETH_HLEN);
 	if (unlikely(rte_pktmbuf_pkt_len(m) < esp_off + SGW_ESP_HLEN))
@@ -277,7 +277,6 @@ static enum verdict esp_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 	frame_len = SGW_ETH_HLEN + ipk.l3_len;  /* drops TFC padding */
 	if (m->pkt_len > frame_len)
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - frame_len));
-	RTE_SET_USED(fam);
 	spd_key(l3_of(m), &ipk, &key);
 	if (unlikely(!sgw_spd_check_sa(&key, sa->cold.slot, sa->h.gen)))
 		return drop(w, in, SGW_DROP_ESP_POLICY);
@@ -305,7 +304,7 @@ static enum verdict to_control(struct sgw_worker *w, struct rte_mbuf *m, unsigne
 		spd_key(l3_of(m), pk, &key);
 		e = sgw_spd_lookup(true, &key);
 		if (e && e->action != SGW_POLICY_BYPASS) {
-			sgw_spd_count_match(e, true);
+			sgw_spd_count_match(e);
 			return drop(w, in, e->action == SGW_POLICY_PROTECT ?
 				    SGW_DROP_POLICY_UNPROTECTED : SGW_DROP_POLICY_DISCARD);
 		}
@@ -413,7 +412,7 @@ static enum verdict spd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
 
 	spd_key(l3_of(m), pk, &key);
 	if (!from && !sgw_spd_empty(true) && (e = sgw_spd_lookup(true, &key))) {
-		sgw_spd_count_match(e, true);
+		sgw_spd_count_match(e);
 		if (e->action == SGW_POLICY_PROTECT)
 			return drop(w, in, SGW_DROP_POLICY_UNPROTECTED);
 		if (e->action == SGW_POLICY_DISCARD)
@@ -421,7 +420,7 @@ static enum verdict spd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
 	}
 	if (sgw_spd_empty(false) || !(e = sgw_spd_lookup(false, &key)))
 		return V_ROUTE;
-	sgw_spd_count_match(e, false);
+	sgw_spd_count_match(e);
 	if (e->action == SGW_POLICY_DISCARD)
 		return drop(w, in, SGW_DROP_POLICY_DISCARD);
 	if (e->action == SGW_POLICY_PROTECT)
@@ -607,7 +606,7 @@ static enum verdict ctl_frame(struct sgw_worker *w, struct rte_mbuf *m, unsigned
 	e = sgw_spd_lookup(false, &key);
 	if (!e || e->action == SGW_POLICY_BYPASS)
 		return V_TX;
-	sgw_spd_count_match(e, false);
+	sgw_spd_count_match(e);
 	if (e->action == SGW_POLICY_DISCARD)
 		return drop(w, p, SGW_DROP_POLICY_DISCARD);
 	return esp_out(w, m, p, &pk, e, out);

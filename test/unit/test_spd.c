@@ -126,7 +126,7 @@ static const char *match_e(bool inbound, struct sgw_spd_key k,
 		return "";
 	for (unsigned i = 0; i < n; i++)
 		assert_non_null(sgw_spd_get(inbound, i, &before[i], &bound));
-	sgw_spd_count_match(e, inbound);
+	sgw_spd_count_match(e);
 	for (unsigned i = 0; i < n; i++) {
 		const struct sgw_conf_policy *c = sgw_spd_get(inbound, i, &hits, &bound);
 
