@@ -62,12 +62,13 @@ static inline void sgw_put_be32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, 4);
 }
 
-/* Lifetime accounting after a packet of len bytes on counters of either
- * direction; returns the events it raised (each at most once per SA). */
+/* Lifetime accounting after n packets of len bytes in all on the counters
+ * of either direction; returns the events it raised (each at most once per
+ * SA). */
 static inline unsigned sgw_esp_account(struct sgw_sa *sa, uint64_t *pkts,
-				       uint64_t *bytes, unsigned len)
+				       uint64_t *bytes, uint64_t n, uint64_t len)
 {
-	uint64_t p = __atomic_add_fetch(pkts, 1, __ATOMIC_RELAXED);
+	uint64_t p = __atomic_add_fetch(pkts, n, __ATOMIC_RELAXED);
 	uint64_t b = __atomic_add_fetch(bytes, len, __ATOMIC_RELAXED);
 	unsigned ev = 0;
 
@@ -80,11 +81,44 @@ static inline unsigned sgw_esp_account(struct sgw_sa *sa, uint64_t *pkts,
 	return ev;
 }
 
+/* A worker's not yet added counts of consecutive packets on one SA and
+ * direction: the SA's shared counters take them in one step, two atomics
+ * per run of packets instead of per packet.
+ * Owner: one worker. It flushes (sgw_esp_account) when the next packet is
+ * on another SA, before it reports quiescent (sa stays valid until then),
+ * and when sgw_esp_acc_add() says the packet reached a lifetime limit: so
+ * limits fire on the same packet as with per-packet accounting whenever
+ * one worker carries the SA. */
+struct sgw_esp_acc {
+	struct sgw_sa *sa;           /* NULL: empty */
+	uint64_t *pkts, *bytes;      /* the SA's counters of this direction */
+	uint64_t n, len;
+};
+
+/* Counts one packet of len bytes on a->sa; true when it reaches a limit
+ * and the caller must flush now. */
+static inline bool sgw_esp_acc_add(struct sgw_esp_acc *a, unsigned len)
+{
+	const struct sgw_sa *sa = a->sa;
+	const uint64_t p = __atomic_load_n(a->pkts, __ATOMIC_RELAXED) + ++a->n;
+	const uint64_t b = __atomic_load_n(a->bytes, __ATOMIC_RELAXED) + (a->len += len);
+
+	if (likely(p < sa->life.hard_packets && b < sa->life.hard_bytes &&
+		   ((p < sa->life.soft_packets && b < sa->life.soft_bytes) ||
+		    (__atomic_load_n(&sa->life.flags, __ATOMIC_RELAXED) & SGW_SA_F_SOFT))))
+		return false;
+	return true;
+}
+
 /* Outbound. m's data starts at the IP packet to protect (whole mbuf).
  * On success the data starts at the outer IP header (tunnel) or the
  * original IP header now carrying ESP (transport), and SGW_DROP_MAX is
  * returned; otherwise the drop reason, m untouched but for its length.
- * ip_id feeds the IPv4 identification of outer headers. */
+ * ip_id feeds the IPv4 identification of outer headers. sgw_esp_seal()
+ * leaves the packet and byte counters to the caller (the inner packet's
+ * length, on success); sgw_esp_encap() counts them itself. */
+unsigned sgw_esp_seal(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
+		      struct rte_mbuf *m, uint16_t *ip_id, unsigned *events);
 unsigned sgw_esp_encap(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
 		       struct rte_mbuf *m, uint16_t *ip_id, unsigned *events);
 
@@ -93,7 +127,13 @@ unsigned sgw_esp_encap(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
  * On success returns SGW_DROP_MAX with the data at the inner IP packet
  * (tunnel) or at the rebuilt IP header (transport) and *inner_family set;
  * the packet is as long as the inner IP packet claims plus any TFC padding,
- * which the caller's IP validation trims. */
+ * which the caller's IP validation trims. sgw_esp_open() sets *auth_len to
+ * the inner byte count of an authenticated packet, which the caller counts
+ * on the SA whatever the verdict, or to SGW_ESP_UNAUTH; sgw_esp_decap()
+ * counts it itself and returns the events. */
+#define SGW_ESP_UNAUTH UINT32_MAX
+unsigned sgw_esp_open(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
+		      unsigned esp_off, int *inner_family, uint32_t *auth_len);
 unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 		       unsigned esp_off, int *inner_family, unsigned *events);
 

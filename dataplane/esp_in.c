@@ -73,8 +73,8 @@ static void strip_transport(struct rte_mbuf *m, unsigned l3_hlen, unsigned cut,
 	}
 }
 
-unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
-		       unsigned esp_off, int *inner_family, unsigned *events)
+unsigned sgw_esp_open(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
+		      unsigned esp_off, int *inner_family, uint32_t *auth_len)
 {
 	uint8_t *esp = rte_pktmbuf_mtod_offset(m, uint8_t *, esp_off);
 	const unsigned esp_len = rte_pktmbuf_pkt_len(m) - esp_off;
@@ -82,7 +82,7 @@ unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 	uint8_t *ct, nh;
 	uint64_t seq;
 
-	*events = 0;
+	*auth_len = SGW_ESP_UNAUTH;
 	/* Header, IV, at least pad length and next header, ICV. */
 	if (unlikely(esp_len < SGW_ESP_HLEN + SGW_IV_LEN + 2 + SGW_ICV_LEN))
 		return count_in(&sa->in.other_errors, SGW_DROP_ESP_TRUNC);
@@ -122,8 +122,7 @@ unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 	pad = ct[ct_len - 2];
 	nh = ct[ct_len - 1];
 	/* Bytes of the inner packet, as outbound counts them. */
-	*events = sgw_esp_account(sa, &sa->in.packets, &sa->in.bytes,
-				  pad + 2 <= ct_len ? ct_len - pad - 2 : 0);
+	*auth_len = pad + 2 <= ct_len ? ct_len - pad - 2 : 0;
 	if (unlikely(pad + 2 > ct_len))
 		return count_in(&sa->in.other_errors, SGW_DROP_ESP_PAD);
 	for (i = 0; i < pad; i++)
@@ -148,4 +147,15 @@ unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
 	rte_pktmbuf_adj(m, (uint16_t)(esp_off + SGW_ESP_HLEN + SGW_IV_LEN));
 	*inner_family = nh == SGW_ESP_NH_IPV4 ? AF_INET : AF_INET6;
 	return SGW_DROP_MAX;
+}
+
+unsigned sgw_esp_decap(struct sgw_sa *sa, struct rte_mbuf *m, unsigned l3_hlen,
+		       unsigned esp_off, int *inner_family, unsigned *events)
+{
+	uint32_t len;
+	unsigned why = sgw_esp_open(sa, m, l3_hlen, esp_off, inner_family, &len);
+
+	*events = len == SGW_ESP_UNAUTH ? 0 :
+		  sgw_esp_account(sa, &sa->in.packets, &sa->in.bytes, 1, len);
+	return why;
 }

@@ -61,17 +61,17 @@ static bool inner_df(const uint8_t *ip)
 }
 
 /* The header checksum from the template's precomputed sum plus the fields
- * set per packet: reading the just-written header back would stall on
- * store forwarding. */
-static uint16_t outer_csum4(const struct sgw_sa_outer_rt *o,
-			    const struct rte_ipv4_hdr *ip)
+ * set per packet, all from registers: reading the just-written header back
+ * stalls on store forwarding (the template is one wide store, TOS a byte). */
+static uint16_t outer_csum4(const struct sgw_sa_outer_rt *o, uint8_t tos,
+			    rte_be16_t len, rte_be16_t id, rte_be16_t frag)
 {
+	const uint8_t vt[2] = { 0, tos };    /* version/IHL is in csum_base */
 	uint32_t sum = o->csum_base;
 	uint16_t w;
 
-	memcpy(&w, ip, 2);                       /* version/IHL, TOS */
-	sum += w - (0x45u << (RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? 0 : 8));
-	sum += ip->total_length + ip->packet_id + ip->fragment_offset;
+	memcpy(&w, vt, 2);
+	sum += w + len + id + frag;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
@@ -88,12 +88,16 @@ static void outer_fill(const struct sgw_sa_outer_rt *o, uint8_t *hdr,
 	if (o->o.family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)hdr;
 
+		const rte_be16_t len = rte_cpu_to_be_16((uint16_t)total);
+		const rte_be16_t id = rte_cpu_to_be_16((*ip_id)++);
+		const rte_be16_t frag = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+
 		l3 = sizeof(*ip);
 		ip->type_of_service = tos;
-		ip->total_length = rte_cpu_to_be_16((uint16_t)total);
-		ip->packet_id = rte_cpu_to_be_16((*ip_id)++);
-		ip->fragment_offset = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
-		ip->hdr_checksum = outer_csum4(o, ip);
+		ip->total_length = len;
+		ip->packet_id = id;
+		ip->fragment_offset = frag;
+		ip->hdr_checksum = outer_csum4(o, tos, len, id, frag);
 		if (o->o.udp_encap) {
 			udp = (struct rte_udp_hdr *)(hdr + l3);
 			udp->dgram_len = rte_cpu_to_be_16((uint16_t)(total - l3));
@@ -210,10 +214,9 @@ static unsigned encap_transport(struct sgw_sa *sa, const struct sgw_sa_outer_rt 
 	return SGW_DROP_MAX;
 }
 
-unsigned sgw_esp_encap(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
-		       struct rte_mbuf *m, uint16_t *ip_id, unsigned *events)
+unsigned sgw_esp_seal(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
+		      struct rte_mbuf *m, uint16_t *ip_id, unsigned *events)
 {
-	const unsigned len = rte_pktmbuf_pkt_len(m);
 	uint64_t seq;
 	unsigned ret;
 
@@ -235,6 +238,16 @@ unsigned sgw_esp_encap(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
 		__atomic_fetch_add(&sa->out.other_errors, 1, __ATOMIC_RELAXED);
 		return ret;
 	}
-	*events |= sgw_esp_account(sa, &sa->out.packets, &sa->out.bytes, len);
 	return SGW_DROP_MAX;
+}
+
+unsigned sgw_esp_encap(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
+		       struct rte_mbuf *m, uint16_t *ip_id, unsigned *events)
+{
+	const unsigned len = rte_pktmbuf_pkt_len(m);
+	unsigned why = sgw_esp_seal(sa, o, m, ip_id, events);
+
+	if (why == SGW_DROP_MAX)
+		*events |= sgw_esp_account(sa, &sa->out.packets, &sa->out.bytes, 1, len);
+	return why;
 }

@@ -258,19 +258,18 @@ const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_ke
 	return NULL;
 }
 
-bool sgw_spd_check_sa(const struct sgw_spd_key *k, uint32_t slot, uint32_t gen)
+const struct sgw_spd_entry *sgw_spd_check_sa(const struct sgw_spd_key *k,
+					     uint32_t slot, uint32_t gen)
 {
 	const struct snap *c = __atomic_load_n(&s.cur[1], __ATOMIC_ACQUIRE);
 
 	for (unsigned i = 0; c && i < c->n; i++) {
 		const struct sgw_spd_entry *e = &c->e[i];
 
-		if (e->sa_slot == slot && e->sa_gen == gen && entry_match(e, k)) {
-			sgw_spd_count_match(e);
-			return true;
-		}
+		if (e->sa_slot == slot && e->sa_gen == gen && entry_match(e, k))
+			return e;
 	}
-	return false;
+	return NULL;
 }
 
 bool sgw_spd_empty(bool inbound)
@@ -280,7 +279,7 @@ bool sgw_spd_empty(bool inbound)
 	return !c || !c->n;
 }
 
-void sgw_spd_count_match(const struct sgw_spd_entry *e)
+void sgw_spd_count_match(const struct sgw_spd_entry *e, unsigned n)
 {
-	__atomic_fetch_add(&s.hits[e->policy], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&s.hits[e->policy], n, __ATOMIC_RELAXED);
 }

@@ -61,10 +61,14 @@ const struct sgw_conf_policy *sgw_spd_get(bool inbound, unsigned n,
 
 /* Workers: the first matching entry, or NULL. */
 const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_key *k);
-/* Inbound: does a packet decrypted by SA slot/gen match one of its policies? */
-bool sgw_spd_check_sa(const struct sgw_spd_key *k, uint32_t slot, uint32_t gen);
+/* Inbound: the first policy bound to SA slot/gen that a packet it
+ * decrypted matches, or NULL (not counted: the caller counts). */
+const struct sgw_spd_entry *sgw_spd_check_sa(const struct sgw_spd_key *k,
+					     uint32_t slot, uint32_t gen);
 /* True when the direction has no policies (the fast path skips lookups). */
 bool sgw_spd_empty(bool inbound);
-void sgw_spd_count_match(const struct sgw_spd_entry *e);
+/* Adds n packets to the entry's policy counter (workers batch them: one
+ * atomic per run of packets on one policy, see worker.c). */
+void sgw_spd_count_match(const struct sgw_spd_entry *e, unsigned n);
 
 #endif

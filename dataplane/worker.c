@@ -211,6 +211,70 @@ static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 			   const struct sgw_pkt *pk, unsigned *out_port,
 			   const struct sgw_sa *from);
 
+/* Shared counters (SA packets and bytes, policy matches) are atomics that
+ * every worker hits: they are added once per run of packets on the same SA
+ * or policy, and at the end of each burst, not per packet. */
+static void hits_flush(struct sgw_worker *w)
+{
+	if (w->hit.n)
+		sgw_spd_count_match(w->hit.e, w->hit.n);
+	w->hit.e = NULL;
+	w->hit.n = 0;
+}
+
+static void hit(struct sgw_worker *w, const struct sgw_spd_entry *e)
+{
+	if (w->hit.e != e) {
+		hits_flush(w);
+		w->hit.e = e;
+	}
+	w->hit.n++;
+}
+
+static void acc_flush(struct sgw_esp_acc *a)
+{
+	unsigned ev;
+
+	if (!a->sa)
+		return;
+	ev = sgw_esp_account(a->sa, a->pkts, a->bytes, a->n, a->len);
+	if (unlikely(ev))
+		raise_sa_events(a->sa, ev);
+	a->sa = NULL;
+	a->n = a->len = 0;
+}
+
+static void account(struct sgw_esp_acc *a, struct sgw_sa *sa, uint64_t *pkts,
+		    uint64_t *bytes, unsigned len)
+{
+	if (a->sa != sa) {
+		acc_flush(a);
+		a->sa = sa;
+		a->pkts = pkts;
+		a->bytes = bytes;
+	}
+	if (unlikely(sgw_esp_acc_add(a, len)))
+		acc_flush(a);           /* a lifetime limit: its event now */
+}
+
+/* Per-burst state: caches valid for one burst, counters flushed at its end
+ * (before the worker reports quiescent, so the SAs and entries they point
+ * to are still there). */
+static void burst_begin(struct sgw_worker *w)
+{
+	w->ncache.valid = false;
+	w->ocache.o = NULL;
+	w->spd_none[0] = sgw_spd_empty(false);
+	w->spd_none[1] = sgw_spd_empty(true);
+}
+
+static void burst_end(struct sgw_worker *w)
+{
+	acc_flush(&w->acc_in);
+	acc_flush(&w->acc_out);
+	hits_flush(w);
+}
+
 /* Puts an Ethernet header in front of an IP packet at the data start. */
 static void eth_push(struct rte_mbuf *m, const struct rte_ether_addr *dst,
 		     const struct rte_ether_addr *src)
@@ -248,9 +312,10 @@ static enum verdict esp_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 	const uint8_t *ip;
 	struct sgw_spd_key key;
 	struct sgw_pkt ipk;
+	const struct sgw_spd_entry *e;
 	struct sgw_sa *sa;
-	uint32_t spi_be, frame_len;
-	unsigned why, ev;
+	uint32_t spi_be, frame_len, len;
+	unsigned why;
 	int fam;                     /* unused: the inner parse below decides */
 
 	ip = (const uint8_t *)rte_pktmbuf_adj(m, SGW_ETH_HLEN);
@@ -262,9 +327,9 @@ static enum verdict esp_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 		unknown_spi_event(w, in, ip, spi_be);
 		return drop(w, in, SGW_DROP_ESP_NO_SA);
 	}
-	why = sgw_esp_decap(sa, m, hl, esp_off, &fam, &ev);
-	if (unlikely(ev))
-		raise_sa_events(sa, ev);
+	why = sgw_esp_open(sa, m, hl, esp_off, &fam, &len);
+	if (len != SGW_ESP_UNAUTH)
+		account(&w->acc_in, sa, &sa->in.packets, &sa->in.bytes, len);
 	if (unlikely(why != SGW_DROP_MAX))
 		return drop(w, in, (enum sgw_drop)why);
 	/* The inner packet is validated like any received frame. */
@@ -278,8 +343,10 @@ static enum verdict esp_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 	if (m->pkt_len > frame_len)
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - frame_len));
 	spd_key(l3_of(m), &ipk, &key);
-	if (unlikely(!sgw_spd_check_sa(&key, sa->cold.slot, sa->h.gen)))
+	e = sgw_spd_check_sa(&key, sa->cold.slot, sa->h.gen);
+	if (unlikely(!e))
 		return drop(w, in, SGW_DROP_ESP_POLICY);
+	hit(w, e);
 	return ip_fwd(w, m, in, &ipk, out_port, sa);
 }
 
@@ -300,11 +367,11 @@ static enum verdict to_control(struct sgw_worker *w, struct rte_mbuf *m, unsigne
 	const struct sgw_spd_entry *e;
 	struct sgw_spd_key key;
 
-	if (!sgw_spd_empty(true) && !is_nd(l3_of(m), pk)) {
+	if (!w->spd_none[1] && !is_nd(l3_of(m), pk)) {
 		spd_key(l3_of(m), pk, &key);
 		e = sgw_spd_lookup(true, &key);
 		if (e && e->action != SGW_POLICY_BYPASS) {
-			sgw_spd_count_match(e);
+			hit(w, e);
 			return drop(w, in, e->action == SGW_POLICY_PROTECT ?
 				    SGW_DROP_POLICY_UNPROTECTED : SGW_DROP_POLICY_DISCARD);
 		}
@@ -346,6 +413,29 @@ static enum verdict local_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned 
 	return esp_in(w, m, in, hl, hl + 8, out_port);
 }
 
+/* The route to an SA's peer, from the per-burst cache when the previous
+ * packet went to the same outer block. False: no route (or a local one). */
+static bool outer_route(struct sgw_worker *w, const struct sgw_sa_outer_rt *o)
+{
+	const struct sgw_nh *nh;
+	uint32_t nhi, a4;
+
+	if (w->ocache.o == o)
+		return true;
+	memcpy(&a4, o->o.remote, 4);
+	nhi = o->o.family == AF_INET ? sgw_route_lookup4(a4) :
+				       sgw_route_lookup6(o->o.remote);
+	nh = sgw_route_nh(nhi);
+	if (unlikely(nhi == SGW_NH_NONE || nh->type == SGW_NH_LOCAL))
+		return false;
+	w->ocache.o = o;
+	w->ocache.nh = nh;
+	w->ocache.nhi = nhi;
+	w->ocache.out = nh->port;
+	w->ocache.have_mac = false;
+	return true;
+}
+
 /* The packet is to be protected by the SA a policy names. */
 static enum verdict esp_out(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
 			    const struct sgw_pkt *pk, const struct sgw_spd_entry *e,
@@ -355,21 +445,14 @@ static enum verdict esp_out(struct sgw_worker *w, struct rte_mbuf *m, unsigned i
 	const struct sgw_sa_outer_rt *o;
 	uint8_t *ip = l3_of(m);
 	const uint8_t *dst;
-	struct rte_ether_addr mac;
-	const struct sgw_nh *nh;
-	unsigned out, mtu, why, ev;
-	uint32_t nhi, a4;
+	unsigned out, mtu, why, ev, len;
 
 	if (unlikely(!sa || sa->h.gen != e->sa_gen))
 		return drop(w, in, SGW_DROP_POLICY_NO_SA);
 	o = __atomic_load_n(&sa->h.outer, __ATOMIC_ACQUIRE);
-	memcpy(&a4, o->o.remote, 4);
-	nhi = o->o.family == AF_INET ? sgw_route_lookup4(a4) :
-				       sgw_route_lookup6(o->o.remote);
-	nh = sgw_route_nh(nhi);
-	if (unlikely(nhi == SGW_NH_NONE || nh->type == SGW_NH_LOCAL))
+	if (unlikely(!outer_route(w, o)))
 		return drop(w, in, SGW_DROP_NO_ROUTE);
-	out = nh->port;
+	out = w->ocache.out;
 	mtu = w->ports[out].mtu;
 	if (sa->h.mode == SGW_SA_TUNNEL) {
 		unsigned tmtu = sgw_esp_tunnel_mtu(o, mtu);
@@ -385,18 +468,23 @@ static enum verdict esp_out(struct sgw_worker *w, struct rte_mbuf *m, unsigned i
 		ttl_dec(ip);
 	}
 	rte_pktmbuf_adj(m, SGW_ETH_HLEN);
-	why = sgw_esp_encap(sa, o, m, &w->ip_id, &ev);
+	len = rte_pktmbuf_pkt_len(m);
+	why = sgw_esp_seal(sa, o, m, &w->ip_id, &ev);
 	if (unlikely(ev))
 		raise_sa_events(sa, ev);
 	if (unlikely(why != SGW_DROP_MAX))
 		return drop(w, in, (enum sgw_drop)why);
+	account(&w->acc_out, sa, &sa->out.packets, &sa->out.bytes, len);
 	eth_push(m, &w->ports[out].mac, &w->ports[out].mac);
 	if (unlikely(rte_pktmbuf_pkt_len(m) - SGW_ETH_HLEN > mtu))
-		return punt(m, SGW_PUNT_FRAGMENT_OWN, out, nhi);
-	dst = nh->type == SGW_NH_VIA ? nh->gw : o->o.remote;
-	if (unlikely(!resolve(w, out, o->o.family, dst, &mac)))
-		return punt(m, SGW_PUNT_NEIGH_MISS_OWN, out, nhi);
-	rewrite_l2(m, &mac, &w->ports[out].mac);
+		return punt(m, SGW_PUNT_FRAGMENT_OWN, out, w->ocache.nhi);
+	if (unlikely(!w->ocache.have_mac)) {
+		dst = w->ocache.nh->type == SGW_NH_VIA ? w->ocache.nh->gw : o->o.remote;
+		if (unlikely(!resolve(w, out, o->o.family, dst, &w->ocache.mac)))
+			return punt(m, SGW_PUNT_NEIGH_MISS_OWN, out, w->ocache.nhi);
+		w->ocache.have_mac = true;
+	}
+	rewrite_l2(m, &w->ocache.mac, &w->ports[out].mac);
 	*out_port = out;
 	return V_TX;
 }
@@ -411,16 +499,16 @@ static enum verdict spd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
 	struct sgw_spd_key key;
 
 	spd_key(l3_of(m), pk, &key);
-	if (!from && !sgw_spd_empty(true) && (e = sgw_spd_lookup(true, &key))) {
-		sgw_spd_count_match(e);
+	if (!from && !w->spd_none[1] && (e = sgw_spd_lookup(true, &key))) {
+		hit(w, e);
 		if (e->action == SGW_POLICY_PROTECT)
 			return drop(w, in, SGW_DROP_POLICY_UNPROTECTED);
 		if (e->action == SGW_POLICY_DISCARD)
 			return drop(w, in, SGW_DROP_POLICY_DISCARD);
 	}
-	if (sgw_spd_empty(false) || !(e = sgw_spd_lookup(false, &key)))
+	if (w->spd_none[0] || !(e = sgw_spd_lookup(false, &key)))
 		return V_ROUTE;
-	sgw_spd_count_match(e);
+	hit(w, e);
 	if (e->action == SGW_POLICY_DISCARD)
 		return drop(w, in, SGW_DROP_POLICY_DISCARD);
 	if (e->action == SGW_POLICY_PROTECT)
@@ -460,7 +548,7 @@ static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 	if (unlikely((v4 ? ip[8] : ip[7]) <= 1))
 		return drop_icmp(w, m, in, SGW_DROP_TTL_EXCEEDED, SGW_PUNT_ICMP_TTL, in);
 	/* Policies first: a tunnel needs no route for what it carries. */
-	if (!sgw_spd_empty(false) || (!from && !sgw_spd_empty(true))) {
+	if (!w->spd_none[0] || (!from && !w->spd_none[1])) {
 		v = spd(w, m, in, pk, out_port, from);
 		if (v != V_ROUTE)
 			return v;
@@ -550,7 +638,7 @@ static unsigned poll_port(struct sgw_worker *w, unsigned in, struct burst *b)
 	n = rte_eth_rx_burst(w->ports[in].port_id, (uint16_t)w->id, rx, SGW_BURST);
 	if (!n)
 		return 0;
-	w->ncache.valid = false;
+	burst_begin(w);
 	sgw_cnt_add(&w->cnt[in].rx_packets, n);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = rx[i];
@@ -569,6 +657,7 @@ static unsigned poll_port(struct sgw_worker *w, unsigned in, struct burst *b)
 			break;
 		}
 	}
+	burst_end(w);
 	flush_tx(w, b);
 	flush_punt(w, b, in);
 	return n;
@@ -587,7 +676,7 @@ static enum verdict ctl_frame(struct sgw_worker *w, struct rte_mbuf *m, unsigned
 	struct sgw_pkt pk = { 0 };
 
 	*out = p;
-	if (sgw_spd_empty(false) || m->pkt_len < SGW_ETH_HLEN + 40)
+	if (w->spd_none[0] || m->pkt_len < SGW_ETH_HLEN + 40)
 		return V_TX;
 	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) && (ip[0] >> 4) == 4) {
 		pk.cls = SGW_PKT_IP4;
@@ -606,7 +695,7 @@ static enum verdict ctl_frame(struct sgw_worker *w, struct rte_mbuf *m, unsigned
 	e = sgw_spd_lookup(false, &key);
 	if (!e || e->action == SGW_POLICY_BYPASS)
 		return V_TX;
-	sgw_spd_count_match(e);
+	hit(w, e);
 	if (e->action == SGW_POLICY_DISCARD)
 		return drop(w, p, SGW_DROP_POLICY_DISCARD);
 	return esp_out(w, m, p, &pk, e, out);
@@ -621,7 +710,9 @@ static unsigned drain_ctl_tx(struct sgw_worker *w, struct burst *b)
 
 	for (p = 0; p < w->n_ports; p++) {
 		n = rte_ring_dequeue_burst(w->ports[p].ctl_tx, (void **)m, SGW_BURST, NULL);
-		w->ncache.valid = false;
+		if (!n)
+			continue;
+		burst_begin(w);
 		for (i = 0; i < n; i++) {
 			switch (ctl_frame(w, m[i], p, &out)) {
 			case V_TX:
@@ -636,6 +727,7 @@ static unsigned drain_ctl_tx(struct sgw_worker *w, struct burst *b)
 				break;
 			}
 		}
+		burst_end(w);
 		flush_tx(w, b);
 		flush_punt(w, b, p);
 		total += n;

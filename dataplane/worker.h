@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "drop.h"
+#include "esp.h"
 
 #define SGW_BURST 32
 
@@ -54,6 +55,24 @@ struct sgw_worker {
 		uint8_t addr[16];
 		struct rte_ether_addr mac;
 	} ncache;
+	/* The outer route and next hop of the last SA a packet was sent
+	 * on, for one burst only, like ncache. */
+	struct {
+		const struct sgw_sa_outer_rt *o;   /* NULL: empty */
+		const struct sgw_nh *nh;
+		uint32_t nhi;
+		unsigned out;
+		bool have_mac;
+		struct rte_ether_addr mac;
+	} ocache;
+	/* Counters added in one step per run of packets (esp.h, spd.h),
+	 * flushed at the end of every burst. */
+	struct sgw_esp_acc acc_in, acc_out;
+	struct {
+		const struct sgw_spd_entry *e;
+		unsigned n;
+	} hit;
+	bool spd_none[2];            /* per burst: no policies [out, in] */
 	uint64_t spi_event_tsc;      /* unknown-SPI event rate limit */
 	uint64_t spi_event_gap;      /* TSC cycles between two such events */
 	struct sgw_port_counters cnt[SGW_MAX_PORTS] __rte_cache_aligned;

@@ -126,7 +126,7 @@ static const char *match_e(bool inbound, struct sgw_spd_key k,
 		return "";
 	for (unsigned i = 0; i < n; i++)
 		assert_non_null(sgw_spd_get(inbound, i, &before[i], &bound));
-	sgw_spd_count_match(e);
+	sgw_spd_count_match(e, 1);
 	for (unsigned i = 0; i < n; i++) {
 		const struct sgw_conf_policy *c = sgw_spd_get(inbound, i, &hits, &bound);
 
@@ -432,7 +432,10 @@ static void test_protect_binding(void **st)
 	/* Inbound: what came out of the SA must match one of its policies. */
 	assert_int_equal(sgw_sa_info(in_slot, &info), 0);
 	old_gen = info.gen;
-	assert_true(sgw_spd_check_sa(&k, in_slot, old_gen));
+	e = sgw_spd_check_sa(&k, in_slot, old_gen);
+	assert_non_null(e);
+	assert_int_equal(e->sa_slot, in_slot);
+	sgw_spd_count_match(e, 1);              /* the worker counts what it gets */
 	assert_false(sgw_spd_check_sa(&other, in_slot, old_gen)); /* not its selector */
 	assert_false(sgw_spd_check_sa(&k, in_slot, old_gen + 1));
 	assert_false(sgw_spd_check_sa(&k, out_slot, old_gen));
