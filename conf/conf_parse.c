@@ -13,6 +13,9 @@
  * nesting cannot make it loop or overflow the stack. Every string is checked
  * against its buffer before it is copied and every number against its range
  * before it is stored; nothing is truncated silently.
+ *
+ * The IKE sections (ike, pools, peers) and the secrets file are walked by
+ * conf_ike.c with the same machinery, shared through conf_yaml.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +30,7 @@
 #include <yaml.h>
 
 #include "conf.h"
+#include "conf_yaml.h"
 
 #define MAX_FILE_SIZE (16u << 20)
 /* limits.routes is at most 1048576 per family; more cannot validate, and
@@ -37,85 +41,12 @@
 #define MAX_SAS       4194304u
 #define MAX_POLICIES  (2u * 65536)
 #define MAX_CPU       1023u
-#define SHOW_MAX      48     /* characters of a bad value quoted in errors */
 #define KEY_FILE_MAX  1024   /* bytes; a key is 72 hex digits at most */
 #define KEY_DIGITS_MAX (2 * (SGW_KEY_MAX + SGW_SALT_LEN))
 
-struct parser {
-	yaml_document_t doc;
-	const char *text;        /* for locating reader errors by byte offset */
-	size_t len;
-	struct sgw_conf *c;
-	struct sgw_conf_err *err;
-	/* The key of the SA being walked. How long it must be depends on
-	 * 'aead', which may come after it, so it waits here for sa_finish(). */
-	struct {
-		const char *from;    /* "key" or "key_file"; NULL: neither yet */
-		size_t digits;       /* hex digits after "0x" */
-		uint8_t bytes[SGW_KEY_MAX + SGW_SALT_LEN]; /* when digits fit */
-	} key;
-};
-
-struct handler;
-typedef int (*handler_fn)(struct parser *p, const struct handler *h,
-			  yaml_node_t *v, void *base);
-
-enum {
-	F_REQUIRED = 1 << 0,
-	F_NONEMPTY = 1 << 1,     /* null or [] is an error, not "absent" */
-	F_LOC      = 1 << 2,     /* record the value's place at loc_off */
-	F_DOT      = 1 << 3,     /* a name that may also contain '.' */
-};
-
-struct mapping;
-
-/* One spelling of an enumerated value and what it stores. */
-struct choice {
-	const char *name;
-	int value;
-};
-
-struct handler {
-	const char *key;
-	yaml_node_type_t type;
-	handler_fn fn;
-	size_t off;              /* of the field, from the mapping's base */
-	size_t size;             /* of the field: integer width, string buffer */
-	unsigned min, max;       /* integers; strings: min is the least length */
-	const char *what;        /* a valid value, for messages; NULL: derived */
-	const struct mapping *map; /* nested mapping, or the items of a list */
-	const struct handler *item; /* a list of scalars: what each must be */
-	const struct choice *choices; /* h_choice, h_proto: ends with name NULL */
-	unsigned flags;
-	size_t loc_off;
-};
-
-struct mapping {
-	const char *where;       /* "top level", "eal", "ports entry", ... */
-	const struct handler *keys; /* ends with key == NULL */
-	int (*finish)(struct parser *p, const struct mapping *m, void *base,
-		      uint32_t seen);
-};
-
-#define FIELD(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
-#define LOC(T, m)   .loc_off = offsetof(T, m)
-
 /* Errors ------------------------------------------------------------------ */
 
-static struct sgw_conf_loc loc_of_mark(yaml_mark_t m)
-{
-	return (struct sgw_conf_loc){ (unsigned)m.line + 1, (unsigned)m.column + 1 };
-}
-
-static struct sgw_conf_loc loc_of(const yaml_node_t *n)
-{
-	return loc_of_mark(n->start_mark);
-}
-
-static int fail_at(struct parser *p, struct sgw_conf_loc loc,
-		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail_at(struct parser *p, struct sgw_conf_loc loc,
-		   const char *fmt, ...)
+int conf_fail_at(struct parser *p, struct sgw_conf_loc loc, const char *fmt, ...)
 {
 	char msg[sizeof(p->err->msg)];
 	va_list ap;
@@ -123,19 +54,12 @@ static int fail_at(struct parser *p, struct sgw_conf_loc loc,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return sgw_conf_error(p->err, p->c->file, loc, "%s", msg);
-}
-
-#define fail(p, node, ...) fail_at(p, loc_of(node), __VA_ARGS__)
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
+	return sgw_conf_error(p->err, p->file, loc, "%s", msg);
 }
 
 /* The value as it goes into "got ...": quoted, shortened, control bytes
  * escaped, since messages end up on terminals and in logs. */
-static const char *show(const yaml_node_t *n, char *buf, size_t size)
+const char *conf_show(const yaml_node_t *n, char *buf, size_t size)
 {
 	const unsigned char *s;
 	size_t i, o = 0;
@@ -162,8 +86,6 @@ static const char *show(const yaml_node_t *n, char *buf, size_t size)
 	return buf;
 }
 
-#define SHOWBUF (4 * SHOW_MAX + 32)
-
 static const char *describe(const struct handler *h, char *buf, size_t size)
 {
 	if (h->what)
@@ -177,18 +99,18 @@ static const char *describe(const struct handler *h, char *buf, size_t size)
 }
 
 /* "expected <what> for '<key>', got <value>": the one shape of value error. */
-static int bad_value(struct parser *p, const struct handler *h,
-		     const yaml_node_t *v)
+int conf_bad_value(struct parser *p, const struct handler *h,
+		   const yaml_node_t *v)
 {
 	char what[64], got[SHOWBUF];
 
 	return fail(p, v, "expected %s for '%s', got %s",
 		    describe(h, what, sizeof(what)), h->key,
-		    show(v, got, sizeof(got)));
+		    conf_show(v, got, sizeof(got)));
 }
 
-static int too_many(struct parser *p, const struct handler *h,
-		    const yaml_node_t *item, unsigned max)
+int conf_too_many(struct parser *p, const struct handler *h,
+		  const yaml_node_t *item, unsigned max)
 {
 	return fail(p, item, "too many entries for '%s' (at most %u)", h->key, max);
 }
@@ -226,8 +148,8 @@ static bool clean_text(const yaml_node_t *n)
 }
 
 /* Copies a scalar into dst[size] if it fits, whole, and is min..size-1 long. */
-static int take_string(struct parser *p, const struct handler *h,
-		       const yaml_node_t *v, char *dst, size_t size, size_t min)
+int conf_take_string(struct parser *p, const struct handler *h,
+		     const yaml_node_t *v, char *dst, size_t size, size_t min)
 {
 	size_t len = is_null(v) ? 0 : v->data.scalar.length;
 
@@ -238,7 +160,7 @@ static int take_string(struct parser *p, const struct handler *h,
 		return fail(p, v, "expected at most %zu characters for '%s', got %zu",
 			    size - 1, h->key, len);
 	if (len < min)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	memcpy(dst, scalar(v), len);
 	dst[len] = '\0';
 	return 0;
@@ -264,18 +186,18 @@ static int parse_decimal(const yaml_node_t *v, unsigned long *out)
 }
 
 static int take_uint(struct parser *p, const struct handler *h,
-		     const yaml_node_t *v, unsigned *out)
+		   const yaml_node_t *v, unsigned *out)
 {
 	unsigned long r;
 
 	if (v->type != YAML_SCALAR_NODE || parse_decimal(v, &r) < 0 ||
 	    r < h->min || r > h->max)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	*out = (unsigned)r;
 	return 0;
 }
 
-static void store_uint(void *field, size_t size, unsigned v)
+void conf_store_uint(void *field, size_t size, unsigned v)
 {
 	switch (size) {
 	case sizeof(uint16_t):
@@ -289,14 +211,14 @@ static void store_uint(void *field, size_t size, unsigned v)
 	}
 }
 
-static int h_uint(struct parser *p, const struct handler *h, yaml_node_t *v,
-		  void *base)
+int conf_h_uint(struct parser *p, const struct handler *h, yaml_node_t *v,
+		void *base)
 {
 	unsigned r = 0;
 	int ret = take_uint(p, h, v, &r);
 
 	if (ret == 0)
-		store_uint((char *)base + h->off, h->size, r);
+		conf_store_uint((char *)base + h->off, h->size, r);
 	return ret;
 }
 
@@ -308,33 +230,33 @@ static int h_mbufs(struct parser *p, const struct handler *h, yaml_node_t *v,
 	int ret = take_uint(p, h, v, &r);
 
 	if (ret == 0 && r != 0 && r < 1024)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	if (ret == 0)
-		store_uint((char *)base + h->off, h->size, r);
+		conf_store_uint((char *)base + h->off, h->size, r);
 	return ret;
 }
 
-static int h_bool(struct parser *p, const struct handler *h, yaml_node_t *v,
-		  void *base)
+int conf_h_bool(struct parser *p, const struct handler *h, yaml_node_t *v,
+		void *base)
 {
 	bool *field = (bool *)((char *)base + h->off);
 	const char *s = scalar(v);
 
 	if (strlen(s) != v->data.scalar.length)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0)
 		*field = true;
 	else if (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0)
 		*field = false;
 	else
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	return 0;
 }
 
 static int h_string(struct parser *p, const struct handler *h, yaml_node_t *v,
 		    void *base)
 {
-	return take_string(p, h, v, (char *)base + h->off, h->size, h->min);
+	return conf_take_string(p, h, v, (char *)base + h->off, h->size, h->min);
 }
 
 static bool name_char(char ch, bool dot)
@@ -346,30 +268,19 @@ static bool name_char(char ch, bool dot)
 
 /* Port names appear in CLI commands and counter names: keep them words.
  * SA and policy names may also have dots ("site-b.out"). */
-static int h_name(struct parser *p, const struct handler *h, yaml_node_t *v,
-		  void *base)
+int conf_h_name(struct parser *p, const struct handler *h, yaml_node_t *v,
+		void *base)
 {
 	char *dst = (char *)base + h->off;
 	size_t i;
-	int ret = take_string(p, h, v, dst, h->size, 1);
+	int ret = conf_take_string(p, h, v, dst, h->size, 1);
 
 	if (ret < 0)
 		return ret;
 	for (i = 0; dst[i]; i++)
 		if (!name_char(dst[i], h->flags & F_DOT))
-			return bad_value(p, h, v);
+			return conf_bad_value(p, h, v);
 	return 0;
-}
-
-static bool hexn(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-		      (s[i] >= 'A' && s[i] <= 'F')))
-			return false;
-	return true;
 }
 
 /* "dddd:bb:dd.f" or "bb:dd.f", optionally followed by ",devargs". */
@@ -387,14 +298,14 @@ static int h_device(struct parser *p, const struct handler *h, yaml_node_t *v,
 		    void *base)
 {
 	struct sgw_conf_port *port = base;
-	int ret = take_string(p, h, v, port->device, sizeof(port->device), 1);
+	int ret = conf_take_string(p, h, v, port->device, sizeof(port->device), 1);
 
 	if (ret < 0)
 		return ret;
 	port->is_pci = is_pci(port->device);
 	if (!port->is_pci && (strncmp(port->device, "net_", 4) != 0 ||
 			      port->device[4] == '\0' || port->device[4] == ','))
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	return 0;
 }
 
@@ -406,7 +317,7 @@ static int h_role(struct parser *p, const struct handler *h, yaml_node_t *v,
 	if (strcmp(scalar(v), "standalone") != 0 ||
 	    v->data.scalar.length != strlen("standalone"))
 		return fail(p, v, "role %s is not available in this version "
-			    "(expected 'standalone')", show(v, got, sizeof(got)));
+			    "(expected 'standalone')", conf_show(v, got, sizeof(got)));
 	*(enum sgw_role *)((char *)base + h->off) = SGW_ROLE_STANDALONE;
 	return 0;
 }
@@ -419,7 +330,7 @@ static int h_level(struct parser *p, const struct handler *h, yaml_node_t *v,
 	if (strlen(scalar(v)) == v->data.scalar.length)
 		level = sgw_log_level_parse(scalar(v));
 	if (level < 0)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	((struct sgw_conf *)base)->logging.level = level;
 	return 0;
 }
@@ -434,7 +345,7 @@ static int h_target(struct parser *p, const struct handler *h, yaml_node_t *v,
 	else if (strcmp(scalar(v), "syslog") == 0 && v->data.scalar.length == 6)
 		c->logging.target = SGW_LOG_SYSLOG;
 	else
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	return 0;
 }
 
@@ -450,15 +361,15 @@ static int h_mode(struct parser *p, const struct handler *h, yaml_node_t *v,
 	unsigned mode = 0;
 
 	if (n == 0 || s[0] != '0')
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	if (n >= 2 && s[1] == 'o')
 		i = 2;
 	/* "0" alone is mode 0; "0o" needs digits; 4 digits reach 07777. */
 	if ((i == 2 && n == 2) || n - i > 4)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	for (; i < n; i++) {
 		if (s[i] < '0' || s[i] > '7')
-			return bad_value(p, h, v);
+			return conf_bad_value(p, h, v);
 		mode = mode * 8 + (unsigned)(s[i] - '0');
 	}
 	((struct sgw_conf *)base)->cli.mode = mode;
@@ -493,13 +404,13 @@ static void store_choice(void *field, size_t size, int v)
 _Static_assert(sizeof(enum sgw_policy_action) == sizeof(int),
 	       "h_choice stores actions as int");
 
-static int h_choice(struct parser *p, const struct handler *h, yaml_node_t *v,
-		    void *base)
+int conf_h_choice(struct parser *p, const struct handler *h, yaml_node_t *v,
+		  void *base)
 {
 	const struct choice *ch = choose(h->choices, v);
 
 	if (!ch)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	store_choice((char *)base + h->off, h->size, ch->value);
 	return 0;
 }
@@ -512,30 +423,16 @@ static int h_proto(struct parser *p, const struct handler *h, yaml_node_t *v,
 	unsigned long r = 0;
 
 	if (!ch && (parse_decimal(v, &r) < 0 || r > 255))
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	store_choice((char *)base + h->off, h->size, ch ? ch->value : (int)r);
 	return 0;
 }
 
 /* 64-bit integers, SPIs, port ranges --------------------------------------- */
 
-static unsigned hex_val(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return (unsigned)(ch - '0');
-	if (ch >= 'a' && ch <= 'f')
-		return (unsigned)(ch - 'a' + 10);
-	return (unsigned)(ch - 'A' + 10);
-}
-
-static bool hex_prefix(const char *s, size_t n)
-{
-	return n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-}
-
 /* Decimal as parse_decimal(), 64 bits wide; with hex_ok also "0x" and 1..16
  * hex digits, the way SPIs are written by ip-xfrm(8) and in RFCs. */
-static int parse_u64(const char *s, size_t n, bool hex_ok, uint64_t *out)
+int conf_parse_u64(const char *s, size_t n, bool hex_ok, uint64_t *out)
 {
 	uint64_t r = 0;
 	size_t i;
@@ -562,14 +459,14 @@ static int parse_u64(const char *s, size_t n, bool hex_ok, uint64_t *out)
 }
 
 /* 0..UINT64_MAX, or 1..UINT64_MAX when the row's min is 1. */
-static int h_u64(struct parser *p, const struct handler *h, yaml_node_t *v,
-		 void *base)
+int conf_h_u64(struct parser *p, const struct handler *h, yaml_node_t *v,
+	       void *base)
 {
 	uint64_t r;
 
-	if (parse_u64(scalar(v), v->data.scalar.length, false, &r) < 0 ||
+	if (conf_parse_u64(scalar(v), v->data.scalar.length, false, &r) < 0 ||
 	    r < h->min)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	memcpy((char *)base + h->off, &r, sizeof(r));
 	return 0;
 }
@@ -581,9 +478,9 @@ static int h_spi(struct parser *p, const struct handler *h, yaml_node_t *v,
 {
 	uint64_t r;
 
-	if (parse_u64(scalar(v), v->data.scalar.length, true, &r) < 0 ||
+	if (conf_parse_u64(scalar(v), v->data.scalar.length, true, &r) < 0 ||
 	    r < 256 || r > UINT32_MAX)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	((struct sgw_conf_sa *)base)->spi = (uint32_t)r;
 	return 0;
 }
@@ -596,7 +493,7 @@ static int h_window(struct parser *p, const struct handler *h, yaml_node_t *v,
 	int ret = take_uint(p, h, v, &r);
 
 	if (ret == 0 && ((r & (r - 1)) != 0 || (r && r < 64)))
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	if (ret == 0)
 		((struct sgw_conf_sa *)base)->replay_window = r;
 	return ret;
@@ -604,7 +501,7 @@ static int h_window(struct parser *p, const struct handler *h, yaml_node_t *v,
 
 /* "443" or "1024-65535". */
 static int take_port_range(struct parser *p, const struct handler *h,
-			   const yaml_node_t *v, uint16_t *lo, uint16_t *hi)
+			 const yaml_node_t *v, uint16_t *lo, uint16_t *hi)
 {
 	const char *s = scalar(v), *dash;
 	size_t n = v->data.scalar.length;
@@ -612,15 +509,15 @@ static int take_port_range(struct parser *p, const struct handler *h,
 
 	dash = memchr(s, '-', n);
 	if (!dash) {
-		if (parse_u64(s, n, false, &a) < 0)
-			return bad_value(p, h, v);
+		if (conf_parse_u64(s, n, false, &a) < 0)
+			return conf_bad_value(p, h, v);
 		b = a;
-	} else if (parse_u64(s, (size_t)(dash - s), false, &a) < 0 ||
-		   parse_u64(dash + 1, n - (size_t)(dash - s) - 1, false, &b) < 0) {
-		return bad_value(p, h, v);
+	} else if (conf_parse_u64(s, (size_t)(dash - s), false, &a) < 0 ||
+		   conf_parse_u64(dash + 1, n - (size_t)(dash - s) - 1, false, &b) < 0) {
+		return conf_bad_value(p, h, v);
 	}
 	if (a > b || b > UINT16_MAX)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	*lo = (uint16_t)a;
 	*hi = (uint16_t)b;
 	return 0;
@@ -652,10 +549,10 @@ static int take_key(struct parser *p, const struct handler *h,
 	size_t i;
 
 	if (p->key.from)
-		return fail_at(p, loc, "only one of 'key' and 'key_file' may be given");
+		return conf_fail_at(p, loc, "only one of 'key' and 'key_file' may be given");
 	if (!hex_prefix(s, n) || n == 2 || !hexn(s + 2, n - 2))
-		return fail_at(p, loc, "expected '0x' and hex digits for '%s' "
-			       "(the value is not shown)", h->key);
+		return conf_fail_at(p, loc, "expected '0x' and hex digits for '%s' "
+				    "(the value is not shown)", h->key);
 	p->key.from = h->key;
 	p->key.digits = n - 2;
 	for (i = 0; i + 1 < p->key.digits && i < KEY_DIGITS_MAX; i += 2)
@@ -673,8 +570,8 @@ static int h_key(struct parser *p, const struct handler *h, yaml_node_t *v,
 
 /* Relative to the configuration's directory, so that a configuration and
  * its keys can move together; the embedded default has none: the cwd. */
-static int key_path(struct parser *p, const yaml_node_t *v, const char *name,
-		    char *path, size_t size)
+int conf_file_path(struct parser *p, const yaml_node_t *v, const char *key,
+		   const char *name, char *path, size_t size)
 {
 	const char *file = p->c->file, *slash = strrchr(file, '/');
 	int n;
@@ -684,7 +581,7 @@ static int key_path(struct parser *p, const yaml_node_t *v, const char *name,
 	else
 		n = snprintf(path, size, "%.*s/%s", (int)(slash - file), file, name);
 	if (n < 0 || (size_t)n >= size)
-		return fail(p, v, "the path of 'key_file' is too long");
+		return fail(p, v, "the path of '%s' is too long", key);
 	return 0;
 }
 
@@ -737,14 +634,14 @@ static int h_key_file(struct parser *p, const struct handler *h,
 	(void)base;
 	if (p->key.from)
 		return fail(p, v, "only one of 'key' and 'key_file' may be given");
-	ret = take_string(p, h, v, name, sizeof(name), 1);
+	ret = conf_take_string(p, h, v, name, sizeof(name), 1);
 	if (ret == 0)
-		ret = key_path(p, v, name, path, sizeof(path));
+		ret = conf_file_path(p, v, h->key, name, path, sizeof(path));
 	if (ret < 0)
 		return ret;
 	/* The name as written, shortened: a long one must not push the
 	 * reason out of the message. */
-	show(v, got, sizeof(got));
+	conf_show(v, got, sizeof(got));
 	ret = read_key_file(path, buf, sizeof(buf), &len);
 	if (ret < 0)
 		ret = fail(p, v, "cannot read key_file %s: %s", got, strerror(-ret));
@@ -770,8 +667,8 @@ static int split_key(struct parser *p, struct sgw_conf_sa *sa)
 	size_t want = 2 * (sa->key_len + SGW_SALT_LEN);
 
 	if (p->key.digits != want)
-		return fail_at(p, sa->key_loc, "expected %zu hex digits (key and "
-			       "%u-byte salt for aes-gcm-%u) for '%s', got %zu",
+		return conf_fail_at(p, sa->key_loc, "expected %zu hex digits (key and "
+				    "%u-byte salt for aes-gcm-%u) for '%s', got %zu",
 			       want, SGW_SALT_LEN, sa->key_len * 8, p->key.from,
 			       p->key.digits);
 	memcpy(sa->key, p->key.bytes, sa->key_len);
@@ -781,35 +678,33 @@ static int split_key(struct parser *p, struct sgw_conf_sa *sa)
 
 /* Prefixes ---------------------------------------------------------------- */
 
-enum prefix_form { WITH_LEN, WITHOUT_LEN, ANY_LEN };
-
-static int take_prefix(struct parser *p, const struct handler *h,
-		       const yaml_node_t *v, enum prefix_form form,
-		       struct sgw_prefix *out)
+int conf_take_prefix(struct parser *p, const struct handler *h,
+		     const yaml_node_t *v, enum prefix_form form,
+		     struct sgw_prefix *out)
 {
 	const char *s = scalar(v);
 	char got[SHOWBUF];
 	int ret;
 
 	if (v->type != YAML_SCALAR_NODE || strlen(s) != v->data.scalar.length)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	if (form == WITHOUT_LEN && strchr(s, '/'))
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	ret = sgw_prefix_parse(s, out, form == WITH_LEN);
 	/* The address before "/" parsed, so ':' tells the family. */
 	if (ret == -ERANGE)
 		return fail(p, v, "expected a prefix length 0..%u for '%s', got %s",
 			    strchr(s, ':') ? 128u : 32u, h->key,
-			    show(v, got, sizeof(got)));
+			    conf_show(v, got, sizeof(got)));
 	if (ret < 0)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	return 0;
 }
 
 static int h_to(struct parser *p, const struct handler *h, yaml_node_t *v,
 		void *base)
 {
-	return take_prefix(p, h, v, WITH_LEN, &((struct sgw_conf_route *)base)->to);
+	return conf_take_prefix(p, h, v, WITH_LEN, &((struct sgw_conf_route *)base)->to);
 }
 
 static int h_via(struct parser *p, const struct handler *h, yaml_node_t *v,
@@ -818,7 +713,7 @@ static int h_via(struct parser *p, const struct handler *h, yaml_node_t *v,
 	struct sgw_conf_route *r = base;
 
 	r->has_via = true;
-	return take_prefix(p, h, v, WITHOUT_LEN, &r->via);
+	return conf_take_prefix(p, h, v, WITHOUT_LEN, &r->via);
 }
 
 /* "02:00:00:00:05:02": a unicast Ethernet address. */
@@ -834,7 +729,7 @@ static int h_mac(struct parser *p, const struct handler *h, yaml_node_t *v,
 	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3],
 		   &b[4], &b[5], &used) != 6 || used != 17 || s[used] ||
 	    (b[0] & 1) || !(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]))
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	for (int i = 0; i < 6; i++)
 		r->mac[i] = (uint8_t)b[i];
 	r->has_mac = true;
@@ -843,10 +738,10 @@ static int h_mac(struct parser *p, const struct handler *h, yaml_node_t *v,
 
 /* An SA's outer address: one host. */
 static int h_addr(struct parser *p, const struct handler *h, yaml_node_t *v,
-		  void *base)
+		void *base)
 {
-	return take_prefix(p, h, v, WITHOUT_LEN,
-			   (struct sgw_prefix *)((char *)base + h->off));
+	return conf_take_prefix(p, h, v, WITHOUT_LEN,
+				(struct sgw_prefix *)((char *)base + h->off));
 }
 
 /* A selector's address: a prefix, or one host without "/len". */
@@ -856,7 +751,7 @@ static int h_src(struct parser *p, const struct handler *h, yaml_node_t *v,
 	struct sgw_conf_sel *sel = &((struct sgw_conf_policy *)base)->sel;
 
 	sel->has_src = true;
-	return take_prefix(p, h, v, ANY_LEN, &sel->src);
+	return conf_take_prefix(p, h, v, ANY_LEN, &sel->src);
 }
 
 static int h_dst(struct parser *p, const struct handler *h, yaml_node_t *v,
@@ -865,21 +760,10 @@ static int h_dst(struct parser *p, const struct handler *h, yaml_node_t *v,
 	struct sgw_conf_sel *sel = &((struct sgw_conf_policy *)base)->sel;
 
 	sel->has_dst = true;
-	return take_prefix(p, h, v, ANY_LEN, &sel->dst);
+	return conf_take_prefix(p, h, v, ANY_LEN, &sel->dst);
 }
 
 /* Lists ------------------------------------------------------------------- */
-
-static size_t n_items(const yaml_node_t *seq)
-{
-	return (size_t)(seq->data.sequence.items.top -
-			seq->data.sequence.items.start);
-}
-
-static yaml_node_t *item(struct parser *p, const yaml_node_t *seq, size_t i)
-{
-	return yaml_document_get_node(&p->doc, seq->data.sequence.items.start[i]);
-}
 
 static int h_addresses(struct parser *p, const struct handler *h,
 		       yaml_node_t *v, void *base)
@@ -892,8 +776,8 @@ static int h_addresses(struct parser *p, const struct handler *h,
 		yaml_node_t *it = item(p, v, i);
 
 		if (i == SGW_MAX_PORT_ADDRS)
-			return too_many(p, h, it, SGW_MAX_PORT_ADDRS);
-		ret = take_prefix(p, h->item, it, WITH_LEN, &port->addrs[i]);
+			return conf_too_many(p, h, it, SGW_MAX_PORT_ADDRS);
+		ret = conf_take_prefix(p, h->item, it, WITH_LEN, &port->addrs[i]);
 		if (ret < 0)
 			return ret;
 		port->addr_loc[i] = loc_of(it);
@@ -913,7 +797,7 @@ static int h_cpus(struct parser *p, const struct handler *h, yaml_node_t *v,
 		yaml_node_t *it = item(p, v, i);
 
 		if (i == SGW_MAX_WORKERS)
-			return too_many(p, h, it, SGW_MAX_WORKERS);
+			return conf_too_many(p, h, it, SGW_MAX_WORKERS);
 		ret = take_uint(p, h->item, it, &c->workers.cpus[i]);
 		if (ret < 0)
 			return ret;
@@ -933,11 +817,11 @@ static int h_eal_args(struct parser *p, const struct handler *h,
 		yaml_node_t *it = item(p, v, i);
 
 		if (i == SGW_MAX_EAL_ARGS)
-			return too_many(p, h, it, SGW_MAX_EAL_ARGS);
+			return conf_too_many(p, h, it, SGW_MAX_EAL_ARGS);
 		if (it->type != YAML_SCALAR_NODE)
-			return bad_value(p, h->item, it);
-		ret = take_string(p, h->item, it, c->eal.args[i],
-				  sizeof(c->eal.args[i]), 1);
+			return conf_bad_value(p, h->item, it);
+		ret = conf_take_string(p, h->item, it, c->eal.args[i],
+				       sizeof(c->eal.args[i]), 1);
 		if (ret < 0)
 			return ret;
 		c->eal.n_args = (unsigned)i + 1;
@@ -951,19 +835,19 @@ static int walk_mapping(struct parser *p, yaml_node_t *node,
 			const struct mapping *m, void *base);
 
 static int h_map(struct parser *p, const struct handler *h, yaml_node_t *v,
-		 void *base)
+	       void *base)
 {
 	return walk_mapping(p, v, h->map, base);
 }
 
-static int list_entry(struct parser *p, const struct handler *h,
-		      yaml_node_t *it, void *base)
+int conf_list_entry(struct parser *p, const struct handler *h,
+		    yaml_node_t *it, void *base)
 {
 	char got[SHOWBUF];
 
 	if (it->type != YAML_MAPPING_NODE)
 		return fail(p, it, "expected a mapping for each entry of '%s', got %s",
-			    h->key, show(it, got, sizeof(got)));
+			    h->key, conf_show(it, got, sizeof(got)));
 	return walk_mapping(p, it, h->map, base);
 }
 
@@ -987,9 +871,9 @@ static int h_ports(struct parser *p, const struct handler *h, yaml_node_t *v,
 		yaml_node_t *it = item(p, v, i);
 
 		if (i == SGW_MAX_PORTS)
-			return too_many(p, h, it, SGW_MAX_PORTS);
+			return conf_too_many(p, h, it, SGW_MAX_PORTS);
 		port_defaults(&c->ports[i], it);
-		ret = list_entry(p, h, it, &c->ports[i]);
+		ret = conf_list_entry(p, h, it, &c->ports[i]);
 		if (ret < 0)
 			return ret;
 		c->n_ports = (unsigned)i + 1;
@@ -999,13 +883,13 @@ static int h_ports(struct parser *p, const struct handler *h, yaml_node_t *v,
 
 /* A list's array, sized once from the YAML sequence; what an entry leaves
  * out reads as zero. *arr stays NULL for an empty list. */
-static int list_alloc(struct parser *p, const struct handler *h, yaml_node_t *v,
-		      size_t max, size_t elem, void **arr)
+int conf_list_alloc(struct parser *p, const struct handler *h, yaml_node_t *v,
+		    size_t max, size_t elem, void **arr)
 {
 	size_t n = n_items(v);
 
 	if (n > max)
-		return too_many(p, h, item(p, v, max), (unsigned)max);
+		return conf_too_many(p, h, item(p, v, max), (unsigned)max);
 	if (n == 0)
 		return 0;
 	*arr = calloc(n, elem);
@@ -1017,13 +901,14 @@ static int h_routes(struct parser *p, const struct handler *h, yaml_node_t *v,
 {
 	struct sgw_conf *c = base;
 	size_t i, n = n_items(v);
-	int ret = list_alloc(p, h, v, MAX_ROUTES, sizeof(*c->routes), (void **)&c->routes);
+	int ret = conf_list_alloc(p, h, v, MAX_ROUTES, sizeof(*c->routes),
+				  (void **)&c->routes);
 
 	for (i = 0; ret == 0 && c->routes && i < n; i++) {
 		yaml_node_t *it = item(p, v, i);
 
 		c->routes[i].loc = loc_of(it);
-		ret = list_entry(p, h, it, &c->routes[i]);
+		ret = conf_list_entry(p, h, it, &c->routes[i]);
 		if (ret < 0)
 			return ret;
 		c->n_routes = (unsigned)i + 1;
@@ -1046,14 +931,14 @@ static int h_sas(struct parser *p, const struct handler *h, yaml_node_t *v,
 {
 	struct sgw_conf *c = base;
 	size_t i, n = n_items(v);
-	int ret = list_alloc(p, h, v, MAX_SAS, sizeof(*c->sas), (void **)&c->sas);
+	int ret = conf_list_alloc(p, h, v, MAX_SAS, sizeof(*c->sas), (void **)&c->sas);
 
 	for (i = 0; ret == 0 && c->sas && i < n; i++) {
 		yaml_node_t *it = item(p, v, i);
 
 		sa_defaults(&c->sas[i], it);
 		memset(&p->key, 0, sizeof(p->key));
-		ret = list_entry(p, h, it, &c->sas[i]);
+		ret = conf_list_entry(p, h, it, &c->sas[i]);
 		explicit_bzero(&p->key, sizeof(p->key));
 		if (ret < 0) {
 			/* Not counted in n_sas, so sgw_conf_free() would
@@ -1079,14 +964,14 @@ static int h_policies(struct parser *p, const struct handler *h,
 {
 	struct sgw_conf *c = base;
 	size_t i, n = n_items(v);
-	int ret = list_alloc(p, h, v, MAX_POLICIES, sizeof(*c->policies),
-			     (void **)&c->policies);
+	int ret = conf_list_alloc(p, h, v, MAX_POLICIES, sizeof(*c->policies),
+				  (void **)&c->policies);
 
 	for (i = 0; ret == 0 && c->policies && i < n; i++) {
 		yaml_node_t *it = item(p, v, i);
 
 		policy_defaults(&c->policies[i], it);
-		ret = list_entry(p, h, it, &c->policies[i]);
+		ret = conf_list_entry(p, h, it, &c->policies[i]);
 		if (ret < 0)
 			return ret;
 		c->n_policies = (unsigned)i + 1;
@@ -1095,7 +980,7 @@ static int h_policies(struct parser *p, const struct handler *h,
 }
 
 /* Whether the mapping had this key, from walk_mapping()'s bits. */
-static bool given(const struct mapping *m, uint32_t seen, const char *key)
+bool conf_given(const struct mapping *m, uint32_t seen, const char *key)
 {
 	const struct handler *h;
 
@@ -1105,10 +990,10 @@ static bool given(const struct mapping *m, uint32_t seen, const char *key)
 	abort(); /* a finish function names a key its table lacks */
 }
 
-static int only_with(struct parser *p, struct sgw_conf_loc loc,
-		     const char *key, const char *with)
+int conf_only_with(struct parser *p, struct sgw_conf_loc loc,
+		   const char *key, const char *with)
 {
-	return fail_at(p, loc, "'%s' is only allowed with %s", key, with);
+	return conf_fail_at(p, loc, "'%s' is only allowed with %s", key, with);
 }
 
 /* A key that means nothing for the SA's direction or encapsulation is an
@@ -1121,16 +1006,17 @@ static int sa_finish(struct parser *p, const struct mapping *m, void *base,
 	int ret;
 
 	if (!p->key.from)
-		return fail_at(p, sa->loc, "missing required key 'key' or 'key_file' in %s",
-			       m->where);
-	if (!sa->inbound && given(m, seen, "replay_window"))
-		return only_with(p, sa->window_loc, "replay_window", "'direction: in'");
-	if (sa->inbound && given(m, seen, "seq"))
-		return only_with(p, sa->seq_loc, "seq", "'direction: out'");
-	if (!sa->udp_encap && given(m, seen, "local_port"))
-		return only_with(p, sa->local_port_loc, "local_port", "'encap: udp'");
-	if (!sa->udp_encap && given(m, seen, "remote_port"))
-		return only_with(p, sa->remote_port_loc, "remote_port", "'encap: udp'");
+		return conf_fail_at(p, sa->loc,
+				    "missing required key 'key' or 'key_file' in %s",
+				    m->where);
+	if (!sa->inbound && conf_given(m, seen, "replay_window"))
+		return conf_only_with(p, sa->window_loc, "replay_window", "'direction: in'");
+	if (sa->inbound && conf_given(m, seen, "seq"))
+		return conf_only_with(p, sa->seq_loc, "seq", "'direction: out'");
+	if (!sa->udp_encap && conf_given(m, seen, "local_port"))
+		return conf_only_with(p, sa->local_port_loc, "local_port", "'encap: udp'");
+	if (!sa->udp_encap && conf_given(m, seen, "remote_port"))
+		return conf_only_with(p, sa->remote_port_loc, "remote_port", "'encap: udp'");
 	ret = split_key(p, sa);
 	if (ret < 0)
 		return ret;
@@ -1154,15 +1040,17 @@ static int policy_finish(struct parser *p, const struct mapping *m, void *base,
 	struct sgw_conf_policy *pol = base;
 	struct sgw_conf_sel *sel = &pol->sel;
 
-	if (pol->action == SGW_POLICY_PROTECT && !given(m, seen, "sa"))
-		return fail_at(p, pol->loc, "missing required key 'sa' in %s "
-			       "(needed by 'action: protect')", m->where);
-	if (pol->action != SGW_POLICY_PROTECT && given(m, seen, "sa"))
-		return only_with(p, pol->sa_loc, "sa", "'action: protect'");
-	if (!has_ports(sel->proto) && given(m, seen, "src_ports"))
-		return only_with(p, pol->sport_loc, "src_ports", "'proto' tcp, udp or sctp");
-	if (!has_ports(sel->proto) && given(m, seen, "dst_ports"))
-		return only_with(p, pol->dport_loc, "dst_ports", "'proto' tcp, udp or sctp");
+	if (pol->action == SGW_POLICY_PROTECT && !conf_given(m, seen, "sa"))
+		return conf_fail_at(p, pol->loc, "missing required key 'sa' in %s "
+				    "(needed by 'action: protect')", m->where);
+	if (pol->action != SGW_POLICY_PROTECT && conf_given(m, seen, "sa"))
+		return conf_only_with(p, pol->sa_loc, "sa", "'action: protect'");
+	if (!has_ports(sel->proto) && conf_given(m, seen, "src_ports"))
+		return conf_only_with(p, pol->sport_loc, "src_ports",
+				      "'proto' tcp, udp or sctp");
+	if (!has_ports(sel->proto) && conf_given(m, seen, "dst_ports"))
+		return conf_only_with(p, pol->dport_loc, "dst_ports",
+				      "'proto' tcp, udp or sctp");
 	/* Validation checks that src and dst agree. */
 	sel->family = sel->has_src ? sel->src.family :
 		      sel->has_dst ? sel->dst.family : 0;
@@ -1195,15 +1083,15 @@ static const struct handler port_addr = {
 	.what = "an address with a prefix length (like 198.51.100.1/24)" };
 
 static const struct handler eal_keys[] = {
-	{ "no_huge", YAML_SCALAR_NODE, h_bool, FIELD(struct sgw_conf, eal.no_huge),
+	{ "no_huge", YAML_SCALAR_NODE, conf_h_bool, FIELD(struct sgw_conf, eal.no_huge),
 	  .what = "a boolean (true/false/yes/no)" },
-	{ "memory_mb", YAML_SCALAR_NODE, h_uint,
+	{ "memory_mb", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf, eal.memory_mb), .min = 64, .max = 65536 },
 	{ "file_prefix", YAML_SCALAR_NODE, h_string,
 	  FIELD(struct sgw_conf, eal.file_prefix), .min = 1,
 	  .what = "a non-empty string", .flags = F_LOC,
 	  LOC(struct sgw_conf, eal.file_prefix_loc) },
-	{ "control_cpu", YAML_SCALAR_NODE, h_uint,
+	{ "control_cpu", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf, eal.control_cpu), .max = MAX_CPU },
 	{ "args", YAML_SEQUENCE_NODE, h_eal_args,
 	  .what = "a list of strings", .item = &eal_arg },
@@ -1212,28 +1100,28 @@ static const struct handler eal_keys[] = {
 
 static const struct handler workers_keys[] = {
 	/* "count" must stay row 0: workers_finish() tests its bit. */
-	{ "count", YAML_SCALAR_NODE, h_uint,
+	{ "count", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf, workers.count), .min = 1, .max = SGW_MAX_WORKERS },
 	{ "cpus", YAML_SEQUENCE_NODE, h_cpus, .what = "a list of CPU numbers",
 	  .item = &cpu, .flags = F_LOC, LOC(struct sgw_conf, workers.cpus_loc) },
-	{ "idle_sleep_us", YAML_SCALAR_NODE, h_uint,
+	{ "idle_sleep_us", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf, workers.idle_sleep_us), .max = 100000,
 	  .flags = F_LOC, LOC(struct sgw_conf, workers.idle_sleep_loc) },
 	{ .key = NULL },
 };
 
 static const struct handler port_keys[] = {
-	{ "name", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_port, name),
+	{ "name", YAML_SCALAR_NODE, conf_h_name, FIELD(struct sgw_conf_port, name),
 	  .what = "a name of 1..31 characters from [A-Za-z0-9_-]",
 	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_port, name_loc) },
 	{ "device", YAML_SCALAR_NODE, h_device,
 	  .what = "a PCI address (0000:03:00.0) or a DPDK virtual device (net_...)",
 	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_port, device_loc) },
-	{ "mtu", YAML_SCALAR_NODE, h_uint, FIELD(struct sgw_conf_port, mtu),
+	{ "mtu", YAML_SCALAR_NODE, conf_h_uint, FIELD(struct sgw_conf_port, mtu),
 	  .min = 576, .max = 9000 },
-	{ "rx_desc", YAML_SCALAR_NODE, h_uint,
+	{ "rx_desc", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf_port, rx_desc), .min = 64, .max = 4096 },
-	{ "tx_desc", YAML_SCALAR_NODE, h_uint,
+	{ "tx_desc", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf_port, tx_desc), .min = 64, .max = 4096 },
 	{ "addresses", YAML_SEQUENCE_NODE, h_addresses,
 	  .what = "a list of addresses", .item = &port_addr },
@@ -1247,7 +1135,7 @@ static const struct handler route_keys[] = {
 	{ "via", YAML_SCALAR_NODE, h_via,
 	  .what = "an address without a prefix length (like 198.51.100.254)",
 	  .flags = F_LOC, LOC(struct sgw_conf_route, via_loc) },
-	{ "port", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_route, port),
+	{ "port", YAML_SCALAR_NODE, conf_h_name, FIELD(struct sgw_conf_route, port),
 	  .what = "a port name",
 	  .flags = F_LOC, LOC(struct sgw_conf_route, port_loc) },
 	{ "mac", YAML_SCALAR_NODE, h_mac,
@@ -1258,7 +1146,7 @@ static const struct handler route_keys[] = {
 
 static const struct choice directions[] = {
 	{ "in", true }, { "out", false }, { NULL, 0 } };
-static const struct choice modes[] = {
+const struct choice conf_modes[] = {
 	{ "tunnel", false }, { "transport", true }, { NULL, 0 } };
 /* Also strongSwan's proposal names, which people copy from ipsec.conf. */
 static const struct choice aeads[] = {
@@ -1269,23 +1157,20 @@ static const struct choice encaps[] = {
 static const struct choice actions[] = {
 	{ "protect", SGW_POLICY_PROTECT }, { "bypass", SGW_POLICY_BYPASS },
 	{ "discard", SGW_POLICY_DISCARD }, { NULL, 0 } };
-static const struct choice protos[] = {
+const struct choice conf_protos[] = {
 	{ "any", -1 }, { "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
 	{ "icmp", IPPROTO_ICMP }, { "icmpv6", IPPROTO_ICMPV6 },
 	{ "sctp", IPPROTO_SCTP }, { "esp", IPPROTO_ESP }, { "gre", IPPROTO_GRE },
 	{ NULL, 0 } };
 
-#define NAME_WHAT "a name of 1..31 characters from [A-Za-z0-9_.-]"
-#define U64_MAX_STR "18446744073709551615"
-
 static const struct handler lifetime_keys[] = {
-	{ "soft_bytes", YAML_SCALAR_NODE, h_u64,
+	{ "soft_bytes", YAML_SCALAR_NODE, conf_h_u64,
 	  FIELD(struct sgw_conf_sa, soft_bytes), .what = "an integer 0.." U64_MAX_STR },
-	{ "hard_bytes", YAML_SCALAR_NODE, h_u64,
+	{ "hard_bytes", YAML_SCALAR_NODE, conf_h_u64,
 	  FIELD(struct sgw_conf_sa, hard_bytes), .what = "an integer 0.." U64_MAX_STR },
-	{ "soft_packets", YAML_SCALAR_NODE, h_u64,
+	{ "soft_packets", YAML_SCALAR_NODE, conf_h_u64,
 	  FIELD(struct sgw_conf_sa, soft_packets), .what = "an integer 0.." U64_MAX_STR },
-	{ "hard_packets", YAML_SCALAR_NODE, h_u64,
+	{ "hard_packets", YAML_SCALAR_NODE, conf_h_u64,
 	  FIELD(struct sgw_conf_sa, hard_packets), .what = "an integer 0.." U64_MAX_STR },
 	{ .key = NULL },
 };
@@ -1293,17 +1178,17 @@ static const struct handler lifetime_keys[] = {
 static const struct mapping lifetime_map = { "lifetime", lifetime_keys, NULL };
 
 static const struct handler sa_keys[] = {
-	{ "name", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_sa, name),
+	{ "name", YAML_SCALAR_NODE, conf_h_name, FIELD(struct sgw_conf_sa, name),
 	  .what = NAME_WHAT, .flags = F_REQUIRED | F_LOC | F_DOT,
 	  LOC(struct sgw_conf_sa, name_loc) },
 	{ "spi", YAML_SCALAR_NODE, h_spi,
 	  .what = "an SPI 256..0xffffffff (0..255 are reserved)",
 	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_sa, spi_loc) },
-	{ "direction", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_sa, inbound),
+	{ "direction", YAML_SCALAR_NODE, conf_h_choice, FIELD(struct sgw_conf_sa, inbound),
 	  .choices = directions, .what = "a direction (in, out)", .flags = F_REQUIRED },
-	{ "mode", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_sa, transport),
-	  .choices = modes, .what = "a mode (tunnel, transport)" },
-	{ "aead", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_sa, key_len),
+	{ "mode", YAML_SCALAR_NODE, conf_h_choice, FIELD(struct sgw_conf_sa, transport),
+	  .choices = conf_modes, .what = "a mode (tunnel, transport)" },
+	{ "aead", YAML_SCALAR_NODE, conf_h_choice, FIELD(struct sgw_conf_sa, key_len),
 	  .choices = aeads,
 	  .what = "an AEAD (aes-gcm-128, aes-gcm-256, aes128gcm16, aes256gcm16)" },
 	/* key and key_file share key_loc: there is only ever one of them. */
@@ -1311,13 +1196,13 @@ static const struct handler sa_keys[] = {
 	  .flags = F_LOC, LOC(struct sgw_conf_sa, key_loc) },
 	{ "key_file", YAML_SCALAR_NODE, h_key_file, .what = "a file name",
 	  .flags = F_LOC, LOC(struct sgw_conf_sa, key_loc) },
-	{ "esn", YAML_SCALAR_NODE, h_bool, FIELD(struct sgw_conf_sa, esn),
+	{ "esn", YAML_SCALAR_NODE, conf_h_bool, FIELD(struct sgw_conf_sa, esn),
 	  .what = "a boolean (true/false/yes/no)" },
 	{ "replay_window", YAML_SCALAR_NODE, h_window,
 	  FIELD(struct sgw_conf_sa, replay_window), .min = 0, .max = 4096,
 	  .what = "0 (no anti-replay) or a power of two 64..4096",
 	  .flags = F_LOC, LOC(struct sgw_conf_sa, window_loc) },
-	{ "seq", YAML_SCALAR_NODE, h_u64, FIELD(struct sgw_conf_sa, seq), .min = 1,
+	{ "seq", YAML_SCALAR_NODE, conf_h_u64, FIELD(struct sgw_conf_sa, seq), .min = 1,
 	  .what = "an integer 1.." U64_MAX_STR,
 	  .flags = F_LOC, LOC(struct sgw_conf_sa, seq_loc) },
 	{ "local", YAML_SCALAR_NODE, h_addr, FIELD(struct sgw_conf_sa, local),
@@ -1326,12 +1211,12 @@ static const struct handler sa_keys[] = {
 	{ "remote", YAML_SCALAR_NODE, h_addr, FIELD(struct sgw_conf_sa, remote),
 	  .what = "an address without a prefix length (like 203.0.113.2)",
 	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_sa, remote_loc) },
-	{ "encap", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_sa, udp_encap),
+	{ "encap", YAML_SCALAR_NODE, conf_h_choice, FIELD(struct sgw_conf_sa, udp_encap),
 	  .choices = encaps, .what = "an encapsulation (none, udp)" },
-	{ "local_port", YAML_SCALAR_NODE, h_uint,
+	{ "local_port", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf_sa, local_port), .min = 1, .max = 65535,
 	  .flags = F_LOC, LOC(struct sgw_conf_sa, local_port_loc) },
-	{ "remote_port", YAML_SCALAR_NODE, h_uint,
+	{ "remote_port", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf_sa, remote_port), .min = 1, .max = 65535,
 	  .flags = F_LOC, LOC(struct sgw_conf_sa, remote_port_loc) },
 	{ "lifetime", YAML_MAPPING_NODE, h_map, .map = &lifetime_map,
@@ -1340,10 +1225,10 @@ static const struct handler sa_keys[] = {
 };
 
 static const struct handler policy_keys[] = {
-	{ "name", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_policy, name),
+	{ "name", YAML_SCALAR_NODE, conf_h_name, FIELD(struct sgw_conf_policy, name),
 	  .what = NAME_WHAT, .flags = F_REQUIRED | F_LOC | F_DOT,
 	  LOC(struct sgw_conf_policy, name_loc) },
-	{ "direction", YAML_SCALAR_NODE, h_choice,
+	{ "direction", YAML_SCALAR_NODE, conf_h_choice,
 	  FIELD(struct sgw_conf_policy, inbound), .choices = directions,
 	  .what = "a direction (in, out)", .flags = F_REQUIRED },
 	{ "src", YAML_SCALAR_NODE, h_src,
@@ -1353,7 +1238,7 @@ static const struct handler policy_keys[] = {
 	  .what = "an address or a prefix (like 10.0.0.0/8)",
 	  .flags = F_LOC, LOC(struct sgw_conf_policy, dst_loc) },
 	{ "proto", YAML_SCALAR_NODE, h_proto, FIELD(struct sgw_conf_policy, sel.proto),
-	  .choices = protos,
+	  .choices = conf_protos,
 	  .what = "a protocol (any, tcp, udp, icmp, icmpv6, sctp, esp, gre or 0..255)" },
 	{ "src_ports", YAML_SCALAR_NODE, h_sports,
 	  .what = "a port or a range (like 443 or 1024-65535)",
@@ -1361,10 +1246,10 @@ static const struct handler policy_keys[] = {
 	{ "dst_ports", YAML_SCALAR_NODE, h_dports,
 	  .what = "a port or a range (like 443 or 1024-65535)",
 	  .flags = F_LOC, LOC(struct sgw_conf_policy, dport_loc) },
-	{ "action", YAML_SCALAR_NODE, h_choice, FIELD(struct sgw_conf_policy, action),
+	{ "action", YAML_SCALAR_NODE, conf_h_choice, FIELD(struct sgw_conf_policy, action),
 	  .choices = actions, .what = "an action (protect, bypass, discard)",
 	  .flags = F_REQUIRED | F_LOC, LOC(struct sgw_conf_policy, action_loc) },
-	{ "sa", YAML_SCALAR_NODE, h_name, FIELD(struct sgw_conf_policy, sa),
+	{ "sa", YAML_SCALAR_NODE, conf_h_name, FIELD(struct sgw_conf_policy, sa),
 	  .what = "an SA name", .flags = F_LOC | F_DOT,
 	  LOC(struct sgw_conf_policy, sa_loc) },
 	{ .key = NULL },
@@ -1391,17 +1276,23 @@ static const struct handler logging_keys[] = {
 };
 
 static const struct handler limits_keys[] = {
-	{ "neighbours", YAML_SCALAR_NODE, h_uint,
+	{ "neighbours", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf, limits.neighbours), .min = 16, .max = 1048576 },
-	{ "routes", YAML_SCALAR_NODE, h_uint,
+	{ "routes", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf, limits.routes), .min = 16, .max = 1048576 },
 	{ "mbufs", YAML_SCALAR_NODE, h_mbufs,
 	  FIELD(struct sgw_conf, limits.mbufs), .max = 1048576,
 	  .what = "0 or an integer 1024..1048576" },
-	{ "sas", YAML_SCALAR_NODE, h_uint,
+	{ "sas", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf, limits.sas), .min = 64, .max = MAX_SAS },
-	{ "policies", YAML_SCALAR_NODE, h_uint,
+	{ "policies", YAML_SCALAR_NODE, conf_h_uint,
 	  FIELD(struct sgw_conf, limits.policies), .min = 16, .max = MAX_POLICIES / 2 },
+	{ "ike_sas", YAML_SCALAR_NODE, conf_h_uint,
+	  FIELD(struct sgw_conf, limits.ike_sas), .min = 16, .max = 1048576,
+	  .flags = F_LOC, LOC(struct sgw_conf, limits.ike_sas_loc) },
+	{ "half_open", YAML_SCALAR_NODE, conf_h_uint,
+	  FIELD(struct sgw_conf, limits.half_open), .min = 16, .max = 1048576,
+	  .flags = F_LOC, LOC(struct sgw_conf, limits.half_open_loc) },
 	{ .key = NULL },
 };
 
@@ -1427,13 +1318,15 @@ static const struct handler top_keys[] = {
 	{ "cli", YAML_MAPPING_NODE, h_map, .map = &cli_map },
 	{ "logging", YAML_MAPPING_NODE, h_map, .map = &logging_map },
 	{ "limits", YAML_MAPPING_NODE, h_map, .map = &limits_map },
+	{ "ike", YAML_MAPPING_NODE, h_map, .map = &conf_ike_map },
+	{ "pools", YAML_SEQUENCE_NODE, conf_h_pools, .map = &conf_pool_map },
+	{ "peers", YAML_SEQUENCE_NODE, conf_h_peers, .map = &conf_peer_map },
 	{ .key = NULL },
 };
 
-static const struct mapping top_map = { "top level", top_keys, NULL };
+/* The secrets file is read once everything else is known. */
+static const struct mapping top_map = { "top level", top_keys, conf_ike_finish };
 
-/* walk_mapping() keeps one bit and one mark per row. */
-#define ROWS_FIT(t) _Static_assert(sizeof(t) / sizeof((t)[0]) <= 32, #t " too long")
 ROWS_FIT(top_keys);
 ROWS_FIT(eal_keys);
 ROWS_FIT(workers_keys);
@@ -1462,7 +1355,7 @@ static const struct handler *lookup(const struct mapping *m,
 static int unknown_key(struct parser *p, const struct mapping *m,
 		       const yaml_node_t *k)
 {
-	char keys[256], got[SHOWBUF];
+	char keys[384], got[SHOWBUF];
 	const struct handler *h;
 	size_t o = 0;
 
@@ -1472,9 +1365,9 @@ static int unknown_key(struct parser *p, const struct mapping *m,
 				      h == m->keys ? "" : ", ", h->key);
 	if (k->type != YAML_SCALAR_NODE)
 		return fail(p, k, "expected a key name in %s, got %s", m->where,
-			    show(k, got, sizeof(got)));
+			    conf_show(k, got, sizeof(got)));
 	return fail(p, k, "unknown key %s in %s (expected one of: %s)",
-		    show(k, got, sizeof(got)), m->where, keys);
+		    conf_show(k, got, sizeof(got)), m->where, keys);
 }
 
 static int missing_keys(struct parser *p, const struct mapping *m,
@@ -1505,12 +1398,12 @@ static int walk_value(struct parser *p, const struct handler *h,
 	if (h->type != YAML_SCALAR_NODE && is_null(v))
 		return 0;
 	if (v->type != h->type)
-		return bad_value(p, h, v);
+		return conf_bad_value(p, h, v);
 	return h->fn(p, h, v, base);
 }
 
 static int walk_mapping(struct parser *p, yaml_node_t *node,
-			const struct mapping *m, void *base)
+		      const struct mapping *m, void *base)
 {
 	yaml_mark_t first[32];
 	yaml_node_pair_t *pair;
@@ -1575,21 +1468,45 @@ static int yaml_error(struct parser *p, const yaml_parser_t *yp)
 
 	switch (yp->error) {
 	case YAML_MEMORY_ERROR:
-		sgw_conf_error(p->err, p->c->file, (struct sgw_conf_loc){ 0 },
+		sgw_conf_error(p->err, p->file, (struct sgw_conf_loc){ 0 },
 			       "out of memory while reading YAML");
 		return -ENOMEM;
 	case YAML_READER_ERROR:
 		at = loc_of_offset(p, yp->problem_offset);
 		if (yp->problem_value != -1)
-			return fail_at(p, at, "cannot read YAML text: %s (0x%x)",
-				       problem, (unsigned)yp->problem_value);
-		return fail_at(p, at, "cannot read YAML text: %s", problem);
+			return conf_fail_at(p, at, "cannot read YAML text: %s (0x%x)",
+					    problem, (unsigned)yp->problem_value);
+		return conf_fail_at(p, at, "cannot read YAML text: %s", problem);
 	default:
 		if (yp->context)
-			return fail_at(p, at, "YAML syntax error: %s (%s at %u:%u)",
-				       problem, yp->context, ctx.line, ctx.col);
-		return fail_at(p, at, "YAML syntax error: %s", problem);
+			return conf_fail_at(p, at, "YAML syntax error: %s (%s at %u:%u)",
+					    problem, yp->context, ctx.line, ctx.col);
+		return conf_fail_at(p, at, "YAML syntax error: %s", problem);
 	}
+}
+
+/* libyaml frees what it read without clearing it, and the text may hold
+ * SA keys or pre-shared keys: clear each scalar, and the reader's buffers,
+ * before they go back to the heap. */
+static void doc_delete(yaml_document_t *doc)
+{
+	yaml_node_t *n;
+
+	for (n = doc->nodes.start; n && n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE)
+			explicit_bzero(n->data.scalar.value, n->data.scalar.length);
+	yaml_document_delete(doc);
+}
+
+static void parser_delete(yaml_parser_t *yp)
+{
+	if (yp->buffer.start)
+		explicit_bzero(yp->buffer.start,
+			       (size_t)(yp->buffer.end - yp->buffer.start));
+	if (yp->raw_buffer.start)
+		explicit_bzero(yp->raw_buffer.start,
+			       (size_t)(yp->raw_buffer.end - yp->raw_buffer.start));
+	yaml_parser_delete(yp);
 }
 
 /* A second document would be ignored by a naive reader; refuse it, so that
@@ -1605,27 +1522,42 @@ static int load(struct parser *p, yaml_parser_t *yp)
 		ret = yaml_error(p, yp);
 	} else {
 		if (yaml_document_get_root_node(&extra))
-			ret = fail_at(p, loc_of_mark(extra.start_mark),
-				      "only one YAML document is allowed");
-		yaml_document_delete(&extra);
+			ret = conf_fail_at(p, loc_of_mark(extra.start_mark),
+					   "only one YAML document is allowed");
+		doc_delete(&extra);
 	}
 	if (ret < 0)
-		yaml_document_delete(&p->doc);
+		doc_delete(&p->doc);
 	return ret;
 }
 
-static int walk_root(struct parser *p)
+int conf_walk_text(struct parser *p, const char *text, size_t len,
+		   const struct mapping *m, void *base, const char *empty)
 {
-	yaml_node_t *root = yaml_document_get_root_node(&p->doc);
+	yaml_parser_t yp;
+	yaml_node_t *root;
 	char got[SHOWBUF];
+	int ret;
 
-	if (!root || is_null(root))
-		return fail_at(p, (struct sgw_conf_loc){ 1, 1 },
-			       "the configuration is empty (at least 'ports' is required)");
-	if (root->type != YAML_MAPPING_NODE)
-		return fail(p, root, "expected a mapping at top level, got %s",
-			    show(root, got, sizeof(got)));
-	return walk_mapping(p, root, &top_map, p->c);
+	p->text = text;
+	p->len = len;
+	if (!yaml_parser_initialize(&yp))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	ret = load(p, &yp);
+	if (ret == 0) {
+		root = yaml_document_get_root_node(&p->doc);
+		if (!root || is_null(root))
+			ret = conf_fail_at(p, (struct sgw_conf_loc){ 1, 1 }, "%s", empty);
+		else if (root->type != YAML_MAPPING_NODE)
+			ret = fail(p, root, "expected a mapping at top level, got %s",
+				   conf_show(root, got, sizeof(got)));
+		else
+			ret = walk_mapping(p, root, m, base);
+		doc_delete(&p->doc);
+	}
+	parser_delete(&yp);
+	return ret;
 }
 
 static struct sgw_conf *conf_new(const char *name)
@@ -1649,15 +1581,16 @@ static struct sgw_conf *conf_new(const char *name)
 	c->limits.routes = 1024;
 	c->limits.sas = 16384;
 	c->limits.policies = 1024;
+	c->limits.ike_sas = 16384;
+	c->limits.half_open = 4096;
+	conf_ike_defaults(c);
 	return c;
 }
 
 int sgw_conf_parse(const char *name, const char *text, size_t len,
 		   struct sgw_conf **out, struct sgw_conf_err *err)
 {
-	struct parser p = { .text = text ? text : "", .len = text ? len : 0,
-			    .err = err };
-	yaml_parser_t yp;
+	struct parser p = { .err = err };
 	int ret;
 
 	if (!name)
@@ -1668,19 +1601,14 @@ int sgw_conf_parse(const char *name, const char *text, size_t len,
 		return -ENAMETOOLONG;
 	}
 	p.c = conf_new(name);
-	if (!p.c || !yaml_parser_initialize(&yp)) {
+	if (!p.c) {
 		sgw_conf_error(err, name, (struct sgw_conf_loc){ 0 },
 			       "out of memory");
-		free(p.c);
 		return -ENOMEM;
 	}
-	yaml_parser_set_input_string(&yp, (const unsigned char *)p.text, p.len);
-	ret = load(&p, &yp);
-	if (ret == 0) {
-		ret = walk_root(&p);
-		yaml_document_delete(&p.doc);
-	}
-	yaml_parser_delete(&yp);
+	p.file = p.c->file;
+	ret = conf_walk_text(&p, text ? text : "", text ? len : 0, &top_map, p.c,
+			     "the configuration is empty (at least 'ports' is required)");
 	explicit_bzero(&p.key, sizeof(p.key));
 	if (ret == -ENOMEM)
 		sgw_conf_error(err, name, (struct sgw_conf_loc){ 0 }, "out of memory");
@@ -1712,22 +1640,23 @@ static int parse_item(const char *what, const char *text, size_t len,
 		free(p.c);
 		return -ENOMEM;
 	}
+	p.file = p.c->file;
 	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
 	ret = load(&p, &yp);
 	if (ret == 0) {
 		root = yaml_document_get_root_node(&p.doc);
 		if (!root || root->type != YAML_MAPPING_NODE) {
-			ret = fail_at(&p, (struct sgw_conf_loc){ 1, 1 },
-				      "expected KEY=VALUE words, got %s",
-				      root ? show(root, got, sizeof(got)) : "nothing");
+			ret = conf_fail_at(&p, (struct sgw_conf_loc){ 1, 1 },
+					   "expected KEY=VALUE words, got %s", root ?
+					   conf_show(root, got, sizeof(got)) : "nothing");
 		} else {
 			defaults(out, root);
 			memset(&p.key, 0, sizeof(p.key));
 			ret = walk_mapping(&p, root, m, out);
 		}
-		yaml_document_delete(&p.doc);
+		doc_delete(&p.doc);
 	}
-	yaml_parser_delete(&yp);
+	parser_delete(&yp);
 	explicit_bzero(&p.key, sizeof(p.key));
 	if (ret == 0)
 		ret = check(p.c, out, err);

@@ -152,6 +152,8 @@ int sgw_log_level_parse(const char *s)
 
 void sgw_conf_free(struct sgw_conf *c)
 {
+	unsigned i;
+
 	if (!c)
 		return;
 	free(c->routes);
@@ -160,6 +162,13 @@ void sgw_conf_free(struct sgw_conf *c)
 		explicit_bzero(c->sas, c->n_sas * sizeof(*c->sas));
 	free(c->sas);
 	free(c->policies);
+	free(c->pools);
+	for (i = 0; c->peers && i < c->n_peers; i++)
+		free(c->peers[i].children);
+	free(c->peers);
+	if (c->secrets)
+		explicit_bzero(c->secrets, c->n_secrets * sizeof(*c->secrets));
+	free(c->secrets);
 	free(c);
 }
 

@@ -4,19 +4,23 @@
  *
  * The parser guarantees shapes and ranges of single values; this file checks
  * what needs more than one value to judge (duplicates, routes against ports,
- * SAs against ports, policies against SAs) and what a port address or a file
- * prefix means. It also re-checks the
+ * SAs against ports, policies against SAs, pools against ports and each
+ * other, peers against pools, ports and secrets) and what a port address or
+ * a file prefix means. It is also where file modes are judged: a secrets
+ * file or a private key that others can read is refused. It also re-checks the
  * counts and ranges the parser enforces before indexing anything, because a
  * struct built by code (tests, a later reload path) never went through the
  * parser. Every message points at the node to fix; "(first at L:C)" points at
  * the other half of a duplicate.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "conf.h"
 
@@ -111,7 +115,17 @@ static const struct range {
 	{ "mbufs", offsetof(struct sgw_conf, limits.mbufs), 0, 1048576 },
 	{ "sas", offsetof(struct sgw_conf, limits.sas), 64, 4194304 },
 	{ "policies", offsetof(struct sgw_conf, limits.policies), 16, 65536 },
+	{ "ike_sas", offsetof(struct sgw_conf, limits.ike_sas), 16, 1048576 },
+	{ "half_open", offsetof(struct sgw_conf, limits.half_open), 16, 1048576 },
+	{ "cookie_threshold", offsetof(struct sgw_conf, ike.cookie_threshold), 0, 1048576 },
+	{ "half_open_per_source", offsetof(struct sgw_conf, ike.half_open_per_source),
+	  1, 1048576 },
+	{ "half_open_timeout", offsetof(struct sgw_conf, ike.half_open_timeout), 1, 3600 },
+	{ "retransmit_timeout", offsetof(struct sgw_conf, ike.retransmit_timeout), 1, 60 },
+	{ "retransmit_tries", offsetof(struct sgw_conf, ike.retransmit_tries), 1, 20 },
+	{ "fragment_size", offsetof(struct sgw_conf, ike.fragment_size), 576, 9000 },
 };
+_Static_assert(sizeof(uint32_t) == sizeof(unsigned), "ranges[] reads unsigned");
 
 static int check_ranges(const struct sgw_conf *c, struct sgw_conf_err *err)
 {
@@ -128,6 +142,8 @@ static int check_ranges(const struct sgw_conf *c, struct sgw_conf_err *err)
 	if (c->limits.mbufs != 0 && c->limits.mbufs < 1024)
 		return ERR(c, err, noloc, "expected 0 or an integer 1024..1048576 for 'mbufs', got %u",
 			   c->limits.mbufs);
+	if (!(c->ike.retransmit_base >= 1.0 && c->ike.retransmit_base <= 4.0))
+		return ERR(c, err, noloc, "expected a decimal 1.0..4.0 for 'retransmit_base'");
 	if (c->logging.level < 0 || c->logging.level > 7)
 		return ERR(c, err, noloc, "expected a log level 0..7 for 'level', got %d",
 			   c->logging.level);
@@ -977,6 +993,571 @@ static int check_policies(struct sgw_conf *c, struct sgw_conf_err *err)
 	return ret;
 }
 
+/* IKE ---------------------------------------------------------------------- */
+
+/* Half-open SAs are IKE SAs, and cookies must be asked for before the
+ * half-open limit starts dropping: otherwise a flood from spoofed sources
+ * fills the table without ever being made to prove its address. */
+static int check_ike(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	if (c->limits.half_open > c->limits.ike_sas)
+		return ERR(c, err, c->limits.half_open_loc,
+			   "limits.half_open (%u) must not be above limits.ike_sas (%u)",
+			   c->limits.half_open, c->limits.ike_sas);
+	if (c->ike.cookie_threshold > c->limits.half_open)
+		return ERR(c, err, c->ike.cookie_loc,
+			   "'cookie_threshold' (%u) must not be above limits.half_open "
+			   "(%u): half-open SAs would be dropped before cookies are asked for",
+			   c->ike.cookie_threshold, c->limits.half_open);
+	if (c->ike.half_open_per_source > c->limits.half_open)
+		return ERR(c, err, c->ike.per_source_loc,
+			   "'half_open_per_source' (%u) must not be above "
+			   "limits.half_open (%u)",
+			   c->ike.half_open_per_source, c->limits.half_open);
+	if (!terminated(c->ike.secrets, sizeof(c->ike.secrets)))
+		return ERR(c, err, c->ike.secrets_loc, "'secrets' is not terminated");
+	return 0;
+}
+
+/* The whole range a pool covers, network and broadcast included: what
+ * must not overlap another pool or a port's subnet. */
+static void pool_span(const struct sgw_conf_pool *pool, uint8_t *lo, uint8_t *hi)
+{
+	struct sgw_prefix net;
+	unsigned i;
+
+	if (pool->is_range) {
+		memcpy(lo, pool->first, 16);
+		memcpy(hi, pool->last, 16);
+		return;
+	}
+	net = network_of(&pool->prefix);
+	memcpy(lo, net.addr, 16);
+	memcpy(hi, net.addr, 16);
+	for (i = net.len; i < family_bits(net.family); i++)
+		hi[i / 8] |= (uint8_t)(0x80u >> (i % 8));
+}
+
+static void prefix_span(const struct sgw_prefix *p, uint8_t *lo, uint8_t *hi)
+{
+	struct sgw_conf_pool tmp = { .prefix = *p };
+
+	pool_span(&tmp, lo, hi);
+}
+
+static bool spans_overlap(const uint8_t *alo, const uint8_t *ahi,
+			  const uint8_t *blo, const uint8_t *bhi)
+{
+	return memcmp(alo, bhi, 16) <= 0 && memcmp(blo, ahi, 16) <= 0;
+}
+
+/* "10.10.1.0/24" or "10.10.1.10-10.10.1.200", as the file wrote it. */
+static const char *pool_str(const struct sgw_conf_pool *pool, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!pool->is_range)
+		return sgw_prefix_str(&pool->prefix, true, buf, size);
+	inet_ntop(pool->family, pool->first, a, sizeof(a));
+	inet_ntop(pool->family, pool->last, b, sizeof(b));
+	snprintf(buf, size, "%s-%s", a, b);
+	return buf;
+}
+
+static int check_pool(const struct sgw_conf *c, const struct sgw_conf_pool *pool,
+		      struct sgw_conf_err *err)
+{
+	uint8_t lo[16], hi[16], plo[16], phi[16];
+	char s[2 * PREFIX_STR], n[PREFIX_STR];
+	unsigned i, a;
+
+	if (!name_ok(pool->name, sizeof(pool->name), true))
+		return ERR(c, err, pool->name_loc,
+			   "expected a name of 1..31 characters from [A-Za-z0-9_.-] for 'name'");
+	if ((pool->family != AF_INET && pool->family != AF_INET6) ||
+	    pool->prefix.family != pool->family || !prefix_ok(&pool->prefix) ||
+	    memcmp(pool->first, pool->last, 16) > 0 || pool->n_dns > SGW_MAX_DNS)
+		return ERR(c, err, pool->loc, "malformed pool '%s'", pool->name);
+	for (i = 0; i < pool->n_dns; i++)
+		if (!host_ok(&pool->dns[i]))
+			return ERR(c, err, pool->dns_loc[i], "malformed pool '%s'", pool->name);
+	pool_span(pool, lo, hi);
+	for (i = 0; i < c->n_ports; i++)
+		for (a = 0; a < c->ports[i].n_addrs; a++) {
+			const struct sgw_prefix *pa = &c->ports[i].addrs[a];
+			struct sgw_prefix net = network_of(pa);
+
+			if (pa->family != pool->family)
+				continue;
+			prefix_span(pa, plo, phi);
+			if (spans_overlap(lo, hi, plo, phi))
+				return ERR(c, err, pool->addrs_loc,
+					   "pool '%s' %s overlaps the subnet %s of port '%s'",
+					   pool->name, pool_str(pool, s, sizeof(s)),
+					   sgw_prefix_str(&net, true, n, sizeof(n)),
+					   c->ports[i].name);
+		}
+	return 0;
+}
+
+/* Pools are few (at most 256): pairs are compared directly. */
+static int check_pools(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	uint8_t alo[16], ahi[16], blo[16], bhi[16];
+	char s[2 * PREFIX_STR], t[2 * PREFIX_STR], at[LOC_STR];
+	unsigned i, j;
+	int ret;
+
+	if (c->n_pools && !c->pools)
+		return ERR(c, err, noloc, "n_pools is %u but there is no pool table",
+			   c->n_pools);
+	for (i = 0; i < c->n_pools; i++) {
+		const struct sgw_conf_pool *a = &c->pools[i];
+
+		ret = check_pool(c, a, err);
+		if (ret < 0)
+			return ret;
+		pool_span(a, alo, ahi);
+		for (j = 0; j < i; j++) {
+			const struct sgw_conf_pool *b = &c->pools[j];
+
+			if (strcmp(a->name, b->name) == 0)
+				return ERR(c, err, a->name_loc, "duplicate pool name '%s'%s",
+					   a->name, first_at(b->name_loc, at, sizeof(at)));
+			pool_span(b, blo, bhi);
+			if (a->family == b->family && spans_overlap(alo, ahi, blo, bhi))
+				return ERR(c, err, a->addrs_loc,
+					   "pool '%s' %s overlaps pool '%s' %s%s", a->name,
+					   pool_str(a, s, sizeof(s)), b->name,
+					   pool_str(b, t, sizeof(t)),
+					   first_at(b->addrs_loc, at, sizeof(at)));
+		}
+	}
+	return 0;
+}
+
+static int find_pool(const struct sgw_conf *c, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n_pools; i++)
+		if (strcmp(c->pools[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* At most one pool per family: a client asks for one address of each. */
+static int resolve_pools(const struct sgw_conf *c, struct sgw_conf_peer *peer,
+			 struct sgw_conf_err *err)
+{
+	unsigned i;
+	int idx;
+
+	for (i = 0; i < peer->n_pools; i++) {
+		if (!name_ok(peer->pools[i], sizeof(peer->pools[i]), true))
+			return ERR(c, err, peer->pools_loc, "malformed peer '%s'", peer->name);
+		idx = find_pool(c, peer->pools[i]);
+		if (idx < 0)
+			return ERR(c, err, peer->pool_loc[i], "no pool named '%s'",
+				   peer->pools[i]);
+		peer->pool_idx[i] = (unsigned)idx;
+		if (i == 1 && c->pools[peer->pool_idx[0]].family == c->pools[idx].family)
+			return ERR(c, err, peer->pool_loc[i],
+				   "pools '%s' and '%s' are both %s; a peer takes at most "
+				   "one pool per family", peer->pools[0], peer->pools[1],
+				   family_name(c->pools[idx].family));
+	}
+	return 0;
+}
+
+static bool proposals_ok(const struct sgw_conf_proposal *pr, unsigned n)
+{
+	unsigned i;
+
+	if (n == 0 || n > SGW_MAX_PROPOSALS)
+		return false;
+	for (i = 0; i < n; i++)
+		if (pr[i].n_encr == 0 || pr[i].n_encr > 4 || pr[i].n_integ > 4 ||
+		    pr[i].n_prf > 4 || pr[i].n_dh > 8)
+			return false;
+	return true;
+}
+
+static int check_child(const struct sgw_conf *c, const struct sgw_conf_peer *peer,
+		       const struct sgw_conf_child *child, struct sgw_conf_err *err)
+{
+	if (!name_ok(child->name, sizeof(child->name), true))
+		return ERR(c, err, child->name_loc,
+			   "expected a name of 1..31 characters from [A-Za-z0-9_.-] for 'name'");
+	if (child->n_local_ts == 0 || child->n_local_ts > SGW_MAX_TS ||
+	    child->n_remote_ts == 0 || child->n_remote_ts > SGW_MAX_TS ||
+	    !proposals_ok(child->esp, child->n_esp))
+		return ERR(c, err, child->loc, "malformed child '%s' of peer '%s'",
+			   child->name, peer->name);
+	if (child->start && !peer->initiate)
+		return ERR(c, err, child->start_loc,
+			   "'start_action: start' is only allowed with 'initiate: true'");
+	/* A virtual address is an inner address: only a tunnel carries it. */
+	if (child->transport && peer->n_pools)
+		return ERR(c, err, child->mode_loc,
+			   "'mode: transport' cannot be used with 'pools' (a virtual "
+			   "address needs tunnel mode)");
+	return 0;
+}
+
+static int check_children(const struct sgw_conf *c, const struct sgw_conf_peer *peer,
+			  struct sgw_conf_err *err)
+{
+	char at[LOC_STR];
+	unsigned i, j;
+	int ret;
+
+	if (peer->n_children == 0 || peer->n_children > SGW_MAX_CHILDREN ||
+	    !peer->children)
+		return ERR(c, err, peer->loc, "peer '%s' has no children (at least one "
+			   "Child SA is required)", peer->name);
+	for (i = 0; i < peer->n_children; i++) {
+		const struct sgw_conf_child *ch = &peer->children[i];
+
+		ret = check_child(c, peer, ch, err);
+		if (ret < 0)
+			return ret;
+		for (j = 0; j < i; j++)
+			if (strcmp(ch->name, peer->children[j].name) == 0)
+				return ERR(c, err, ch->name_loc,
+					   "duplicate child name '%s' in peer '%s'%s",
+					   ch->name, peer->name,
+					   first_at(peer->children[j].name_loc, at,
+						    sizeof(at)));
+	}
+	return 0;
+}
+
+/* Where we send from and to whom: our address must be ours, and an
+ * initiator needs one address to send its first message to. */
+static int check_peer_addrs(const struct sgw_conf *c, const struct sgw_conf_peer *peer,
+			    struct sgw_conf_err *err)
+{
+	char l[PREFIX_STR], r[PREFIX_STR];
+
+	if ((peer->has_local && !host_ok(&peer->local)) ||
+	    (!peer->remote_any && !prefix_ok(&peer->remote)) || !peer->remote_port)
+		return ERR(c, err, peer->loc, "malformed peer '%s'", peer->name);
+	sgw_prefix_str(&peer->local, false, l, sizeof(l));
+	sgw_prefix_str(&peer->remote, !host_ok(&peer->remote), r, sizeof(r));
+	if (peer->has_local && !on_a_port(c, &peer->local))
+		return ERR(c, err, peer->local_loc,
+			   "local address %s is not configured on any port", l);
+	if (peer->has_local && !peer->remote_any &&
+	    peer->remote.family != peer->local.family)
+		return ERR(c, err, peer->remote_loc,
+			   "remote address %s is %s but local address %s is %s", r,
+			   family_name(peer->remote.family), l,
+			   family_name(peer->local.family));
+	if (!peer->initiate)
+		return 0;
+	if (peer->remote_any)
+		return ERR(c, err, peer->initiate_loc,
+			   "'initiate: true' needs 'remote' to be one address, not any");
+	if (!host_ok(&peer->remote))
+		return ERR(c, err, peer->remote_loc,
+			   "'initiate: true' needs 'remote' to be one address, not the "
+			   "prefix %s", r);
+	if (peer->n_pools)
+		return ERR(c, err, peer->pools_loc,
+			   "'pools' is only allowed without 'initiate: true' (a responder "
+			   "hands out addresses)");
+	return 0;
+}
+
+static bool id_ok(const struct sgw_conf_id *id, bool pattern)
+{
+	switch (id->type) {
+	case SGW_ID_ANY:
+		return id->len == 0 && !id->wildcard;
+	case SGW_ID_IPV4_ADDR:
+		return id->len == 4 && !id->wildcard;
+	case SGW_ID_IPV6_ADDR:
+		return id->len == 16 && !id->wildcard;
+	case SGW_ID_FQDN:
+	case SGW_ID_RFC822_ADDR:
+		return id->len > 0 && id->len <= SGW_ID_MAX && (pattern || !id->wildcard);
+	case SGW_ID_DER_ASN1_DN:
+		return id->len > 0 && id->len <= SGW_ID_MAX && !id->wildcard;
+	default:
+		return false;
+	}
+}
+
+static int check_peer(const struct sgw_conf *c, struct sgw_conf_peer *peer,
+		      struct sgw_conf_err *err)
+{
+	bool psk = peer->auth == SGW_AUTH_PSK || peer->remote_auth == SGW_AUTH_PSK;
+	unsigned i;
+	int ret;
+
+	if (!name_ok(peer->name, sizeof(peer->name), true))
+		return ERR(c, err, peer->name_loc,
+			   "expected a name of 1..31 characters from [A-Za-z0-9_.-] for 'name'");
+	if (!proposals_ok(peer->ike, peer->n_ike) || !proposals_ok(peer->esp, peer->n_esp) ||
+	    peer->n_pools > SGW_MAX_PEER_POOLS || peer->n_cacerts > SGW_MAX_CACERTS ||
+	    !id_ok(&peer->local_id, false) || !id_ok(&peer->remote_id, true) ||
+	    (peer->auth != SGW_AUTH_PUBKEY && peer->auth != SGW_AUTH_PSK) ||
+	    (peer->remote_auth != SGW_AUTH_PUBKEY && peer->remote_auth != SGW_AUTH_PSK) ||
+	    !terminated(peer->cert, sizeof(peer->cert)) ||
+	    !terminated(peer->key, sizeof(peer->key)))
+		return ERR(c, err, peer->loc, "malformed peer '%s'", peer->name);
+	for (i = 0; i < peer->n_cacerts; i++)
+		if (!terminated(peer->cacerts[i], sizeof(peer->cacerts[i])))
+			return ERR(c, err, peer->cacerts_loc, "malformed peer '%s'",
+				   peer->name);
+	if (peer->auth == SGW_AUTH_PUBKEY && (!peer->cert[0] || !peer->key[0]))
+		return ERR(c, err, peer->loc, "peer '%s' authenticates with a "
+			   "certificate but has no 'cert' and 'key'", peer->name);
+	if (peer->remote_auth == SGW_AUTH_PUBKEY && !peer->n_cacerts)
+		return ERR(c, err, peer->loc, "peer '%s' expects a certificate but has "
+			   "no 'cacerts'", peer->name);
+	if (psk && !c->ike.secrets[0])
+		return ERR(c, err, peer->auth == SGW_AUTH_PSK ? peer->auth_loc :
+			   peer->remote_auth_loc,
+			   "'%s: psk' needs a secrets file ('secrets' in 'ike')",
+			   peer->auth == SGW_AUTH_PSK ? "auth" : "remote_auth");
+	ret = check_peer_addrs(c, peer, err);
+	if (ret == 0)
+		ret = resolve_pools(c, peer, err);
+	if (ret == 0)
+		ret = check_children(c, peer, err);
+	return ret;
+}
+
+/* Runs after check_pools(): pool names are unique. */
+static int check_peers(struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	char at[LOC_STR];
+	struct key *k;
+	unsigned i, dup = 0, orig = 0;
+	int ret = 0;
+
+	if (c->n_peers && !c->peers)
+		return ERR(c, err, noloc, "n_peers is %u but there is no peer table",
+			   c->n_peers);
+	for (i = 0; ret == 0 && i < c->n_peers; i++)
+		ret = check_peer(c, &c->peers[i], err);
+	if (ret < 0)
+		return ret;
+	k = keys_new(c, c->n_peers, err);
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < c->n_peers; i++)
+		k[i] = (struct key){ c->peers[i].name, 0, i };
+	if (first_dup(k, c->n_peers, &dup, &orig))
+		ret = ERR(c, err, c->peers[dup].name_loc, "duplicate peer name '%s'%s",
+			  c->peers[dup].name,
+			  first_at(c->peers[orig].name_loc, at, sizeof(at)));
+	free(k);
+	return ret;
+}
+
+/* Secrets --------------------------------------------------------------------- */
+
+#define SERR(c, err, loc, ...) sgw_conf_error(err, (c)->ike.secrets, loc, __VA_ARGS__)
+
+/* For messages: an identity as it was typed, near enough. */
+static const char *id_str(const struct sgw_conf_id *id, char *buf, size_t size)
+{
+	switch (id->type) {
+	case SGW_ID_IPV4_ADDR:
+		return inet_ntop(AF_INET, id->data, buf, (socklen_t)size);
+	case SGW_ID_IPV6_ADDR:
+		return inet_ntop(AF_INET6, id->data, buf, (socklen_t)size);
+	case SGW_ID_FQDN:
+	case SGW_ID_RFC822_ADDR:
+		snprintf(buf, size, "%s%.*s", id->wildcard ? "*" : "",
+			 id->len > 64 ? 64 : (int)id->len, (const char *)id->data);
+		return buf;
+	default:
+		return "(a distinguished name)";
+	}
+}
+
+/* Every identity of every secret, sorted by identity and then file order:
+ * duplicates sit side by side, lookups are a binary search. There may be
+ * thousands of secrets (one per road warrior). */
+struct id_ref {
+	const struct sgw_conf_id *id;
+	unsigned secret, idx;        /* file order */
+};
+
+static int id_cmp(const void *a, const void *b)
+{
+	const struct sgw_conf_id *x = ((const struct id_ref *)a)->id;
+	const struct sgw_conf_id *y = ((const struct id_ref *)b)->id;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->data, y->data, x->len);
+}
+
+static int id_order(const void *a, const void *b)
+{
+	const struct id_ref *x = a, *y = b;
+	int d = id_cmp(a, b);
+
+	if (d)
+		return d;
+	if (x->secret != y->secret)
+		return x->secret < y->secret ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool later(const struct id_ref *a, const struct id_ref *b)
+{
+	return a->secret > b->secret || (a->secret == b->secret && a->idx > b->idx);
+}
+
+/* The sorted identities of all secrets in *out (*n of them), checked: the
+ * same identity twice means one of its secrets is never used. */
+static int secret_ids(const struct sgw_conf *c, struct id_ref **out, size_t *n,
+		      struct sgw_conf_err *err)
+{
+	const struct id_ref *dup = NULL, *orig = NULL;
+	struct id_ref *v;
+	char s[80], at[LOC_STR];
+	unsigned i, a;
+	size_t k = 0;
+
+	v = malloc(((size_t)c->n_secrets * SGW_MAX_SECRET_IDS + 1) * sizeof(*v));
+	if (!v) {
+		ERR(c, err, noloc, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < c->n_secrets; i++) {
+		const struct sgw_conf_secret *x = &c->secrets[i];
+
+		if (x->n_ids == 0 || x->n_ids > SGW_MAX_SECRET_IDS ||
+		    x->len < SGW_PSK_MIN || x->len > SGW_PSK_MAX) {
+			free(v);
+			return SERR(c, err, x->loc, "malformed secret");
+		}
+		for (a = 0; a < x->n_ids; a++) {
+			if (!id_ok(&x->ids[a], false) || x->ids[a].type == SGW_ID_ANY) {
+				free(v);
+				return SERR(c, err, x->id_loc[a], "malformed identity");
+			}
+			v[k++] = (struct id_ref){ &x->ids[a], i, a };
+		}
+	}
+	qsort(v, k, sizeof(*v), id_order);
+	/* The second of a group is its earliest repeat; the first in file
+	 * order of those is reported. */
+	for (i = 1; i < k; i++)
+		if (id_cmp(&v[i - 1], &v[i]) == 0 &&
+		    (i < 2 || id_cmp(&v[i - 2], &v[i]) != 0) &&
+		    (!dup || later(dup, &v[i]))) {
+			dup = &v[i];
+			orig = &v[i - 1];
+		}
+	if (dup) {
+		int ret = SERR(c, err, c->secrets[dup->secret].id_loc[dup->idx],
+			       "identity '%s' already has a secret%s",
+			       id_str(dup->id, s, sizeof(s)),
+			       first_at(c->secrets[orig->secret].id_loc[orig->idx], at,
+					sizeof(at)));
+		free(v);
+		return ret;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static bool has_secret(const struct id_ref *v, size_t n, const struct sgw_conf_id *id)
+{
+	const struct id_ref want = { id, 0, 0 };
+
+	return id->type != SGW_ID_ANY && bsearch(&want, v, n, sizeof(*v), id_cmp);
+}
+
+/* A peer with a fixed remote_id must find a secret by it or by local_id;
+ * with %any or a wildcard only the identity the peer sends will tell. */
+static int check_secrets(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	const struct sgw_conf_peer *peer;
+	struct id_ref *v = NULL;
+	char r[80], l[96];
+	size_t n = 0;
+	unsigned i;
+	int ret;
+
+	if (c->n_secrets && !c->secrets)
+		return ERR(c, err, noloc, "n_secrets is %u but there is no secret table",
+			   c->n_secrets);
+	ret = secret_ids(c, &v, &n, err);
+	for (i = 0; ret == 0 && i < c->n_peers; i++) {
+		peer = &c->peers[i];
+		if ((peer->auth != SGW_AUTH_PSK && peer->remote_auth != SGW_AUTH_PSK) ||
+		    peer->remote_id.type == SGW_ID_ANY || peer->remote_id.wildcard ||
+		    has_secret(v, n, &peer->remote_id) || has_secret(v, n, &peer->local_id))
+			continue;
+		l[0] = '\0';
+		if (peer->local_id.type != SGW_ID_ANY)
+			snprintf(l, sizeof(l), " or local_id '%s'",
+				 id_str(&peer->local_id, r, sizeof(r)));
+		ret = ERR(c, err, peer->remote_id_loc,
+			  "no secret in the secrets file lists remote_id '%s'%s "
+			  "(peer '%s' uses psk)", id_str(&peer->remote_id, r, sizeof(r)),
+			  l, peer->name);
+	}
+	free(v);
+	return ret;
+}
+
+/* The path as the configuration wrote it, when it is relative to it. */
+static const char *shown_path(const struct sgw_conf *c, const char *path)
+{
+	const char *slash = strrchr(c->file, '/');
+	size_t n = slash ? (size_t)(slash - c->file) + 1 : 0;
+
+	if (n && strncmp(path, c->file, n) == 0)
+		return path + n;
+	return path;
+}
+
+/* As ssh refuses a private key others can read: whoever can read it can
+ * be us. */
+static int check_private(const struct sgw_conf *c, const char *what,
+			 const char *path, struct sgw_conf_loc loc,
+			 struct sgw_conf_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return ERR(c, err, loc, "cannot read %s '%s': %s", what,
+			   shown_path(c, path), strerror(errno));
+	if (st.st_mode & S_IRWXO)
+		return ERR(c, err, loc, "%s '%s' is accessible to others (mode 0%03o): "
+			   "run chmod o-rwx on it", what, shown_path(c, path),
+			   (unsigned)st.st_mode & 07777);
+	return 0;
+}
+
+static int check_file_modes(const struct sgw_conf *c, struct sgw_conf_err *err)
+{
+	unsigned i;
+	int ret = 0;
+
+	if (c->ike.secrets[0])
+		ret = check_private(c, "secrets file", c->ike.secrets,
+				    c->ike.secrets_loc, err);
+	for (i = 0; ret == 0 && i < c->n_peers; i++)
+		if (c->peers[i].auth == SGW_AUTH_PUBKEY)
+			ret = check_private(c, "key", c->peers[i].key,
+					    c->peers[i].key_loc, err);
+	return ret;
+}
+
 int sgw_conf_validate(struct sgw_conf *c, struct sgw_conf_err *err)
 {
 	int ret;
@@ -998,5 +1579,17 @@ int sgw_conf_validate(struct sgw_conf *c, struct sgw_conf_err *err)
 		ret = check_sas(c, err);
 	if (ret == 0)
 		ret = check_policies(c, err);
+	if (ret == 0)
+		ret = check_ike(c, err);
+	if (ret == 0)
+		ret = check_pools(c, err);
+	if (ret == 0)
+		ret = check_peers(c, err);
+	if (ret == 0)
+		ret = check_secrets(c, err);
+	/* Last: a fresh checkout has the modes of its umask, and every other
+	 * mistake should be reported whatever they are. */
+	if (ret == 0)
+		ret = check_file_modes(c, err);
 	return ret;
 }

@@ -83,6 +83,21 @@ void sgw_local_input(struct rte_mbuf *m);
 void sgw_local_tick(void);
 void sgw_local_announce(void);
 
+/* ctl_local.c: a packet control built as its source, routed and sent. */
+void sgw_local_output(struct rte_mbuf *m, int family, const uint8_t *dst,
+		      uint8_t reason);
+int sgw_local_source(int family, const uint8_t *dst, uint8_t *out);
+
+/* ctl_ike.c: the IKE daemon's host. */
+int sgw_ctl_ike_init(const struct sgw_conf *c);
+void sgw_ctl_ike_fini(void);
+void sgw_ctl_ike_tick(void);
+void sgw_ctl_ike_input(struct rte_mbuf *m);
+struct sgw_dp_event;
+void sgw_ctl_ike_sa_event(const struct sgw_dp_event *e);
+struct sgw_json;
+void sgw_ctl_ike_stats(struct sgw_json *j, struct sgw_cli_reply *r);
+
 /* ctl_ipsec.c: worker events (SA limits, unknown SPIs). */
 void sgw_ipsec_events(void);
 #define SGW_CMD(name) \
@@ -93,6 +108,9 @@ SGW_CMD(sa_add);
 SGW_CMD(sa_del);
 SGW_CMD(policy_add);
 SGW_CMD(policy_del);
+SGW_CMD(show_ike);
+SGW_CMD(ike_terminate);
+SGW_CMD(ike_initiate);
 
 /* ctl_loop.c */
 int sgw_ctl_run(void);

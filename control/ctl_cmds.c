@@ -306,6 +306,9 @@ static void stats_json(struct sgw_cli_reply *r)
 	for (unsigned c = 0; c < SGW_CTL_MAX; c++)
 		sgw_json_u64(&j, sgw_ctl_cnt_names[c], sgw_ctl_cnt[c]);
 	sgw_json_obj_close(&j);
+	sgw_json_obj_open(&j, "ike");
+	sgw_ctl_ike_stats(&j, r);
+	sgw_json_obj_close(&j);
 	sgw_json_end(&j);
 }
 
@@ -330,6 +333,8 @@ static void show_stats(const struct sgw_cli_args *a, struct sgw_cli_reply *r, vo
 		if (sgw_ctl_cnt[c])
 			sgw_cli_printf(r, "  %-28s %lu\n", sgw_ctl_cnt_names[c],
 				       (unsigned long)sgw_ctl_cnt[c]);
+	sgw_cli_printf(r, "ike:\n");
+	sgw_ctl_ike_stats(NULL, r);
 }
 
 static void log_level(const struct sgw_cli_args *a, struct sgw_cli_reply *r, void *ctx)
@@ -376,6 +381,12 @@ const struct sgw_cli_cmd sgw_ctl_cmds[] = {
 	{ "policy add", 1, SGW_CLI_MAX_ARGS, "KEY=VALUE... [position=N]",
 	  "add a policy; keys as in the config's policies: list", sgw_cmd_policy_add },
 	{ "policy del", 1, 1, "NAME", "delete a policy", sgw_cmd_policy_del },
+	{ "show ike", 0, 1, "[ID]",
+	  "IKE SAs: peer, identities, state, algorithms, NAT, lifetimes, child SAs",
+	  sgw_cmd_show_ike },
+	{ "ike terminate", 1, 1, "ID", "delete an IKE SA and its child SAs", sgw_cmd_ike_terminate },
+	{ "ike initiate", 1, 1, "PEER", "bring up the IKE SA of a configured peer",
+	  sgw_cmd_ike_initiate },
 	{ "log level", 1, 1, "LEVEL", "set the log level (emerg..debug)", log_level },
 	{ "shutdown", 0, 0, "", "stop sgwd", shutdown_cmd },
 };

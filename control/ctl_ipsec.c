@@ -102,8 +102,10 @@ void sgw_ipsec_events(void)
 	unsigned n;
 
 	while ((n = sgw_dp_event_dequeue(ev, RTE_DIM(ev))) > 0)
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = 0; i < n; i++) {
 			event_log(&ev[i]);
+			sgw_ctl_ike_sa_event(&ev[i]);
+		}
 }
 
 /* ------------------------------------------------------------ show sa */
@@ -128,7 +130,8 @@ static void sa_json(struct sgw_json *j, const struct sgw_sa_info *i)
 	sgw_json_str(j, "mode", i->mode == SGW_SA_TUNNEL ? "tunnel" : "transport");
 	sgw_json_str(j, "aead", i->key_len == 16 ? "aes-gcm-128" : "aes-gcm-256");
 	sgw_json_bool(j, "esn", i->esn);
-	sgw_json_str(j, "owner", i->owner == SGW_SA_OWNER_STATIC ? "config" : "cli");
+	sgw_json_str(j, "owner", i->owner == SGW_SA_OWNER_STATIC ? "config" :
+				 i->owner == SGW_SA_OWNER_CLI ? "cli" : "ike");
 	sgw_json_str(j, "state", sa_state(i->flags));
 	if (i->dir == SGW_SA_IN)
 		sgw_json_u64(j, "replay_window", i->replay_window);

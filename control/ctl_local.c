@@ -7,6 +7,7 @@
  * dataplane/pkt.c (lengths, checksums), single-segment and trimmed; what is
  * read beyond the IP header is checked here before use.
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -590,7 +591,7 @@ static void local4(struct rte_mbuf *m)
 
 /* Sends fragments built from an IP packet without its Ethernet header. */
 static void fragments_out(struct rte_mbuf **frags, int n, int family,
-			  const uint8_t *dst)
+			  const uint8_t *dst, uint8_t reason)
 {
 	if (n < 0) {
 		CTL_COUNT(FRAG_FAILED);
@@ -612,7 +613,7 @@ static void fragments_out(struct rte_mbuf **frags, int n, int family,
 		rte_pktmbuf_mtod(frags[i], struct rte_ether_hdr *)->ether_type =
 			rte_cpu_to_be_16(family == AF_INET ? RTE_ETHER_TYPE_IPV4 :
 							     RTE_ETHER_TYPE_IPV6);
-		sgw_punt_meta(frags[i])->reason = 0;
+		sgw_punt_meta(frags[i])->reason = reason;
 		CTL_COUNT(FRAGMENTS_OUT);
 		output_routed(frags[i], family, dst);
 	}
@@ -631,7 +632,7 @@ static void fragment4(struct rte_mbuf *m, unsigned out)
 	n = rte_ipv4_fragment_packet(m, frags, MAX_FRAGS, sgw_dp_port(out)->mtu,
 				     sgw_dp_pool(), sgw_dp_pool());
 	rte_pktmbuf_free(m);
-	fragments_out(frags, n, AF_INET, (const uint8_t *)&dst);
+	fragments_out(frags, n, AF_INET, (const uint8_t *)&dst, 0);
 }
 
 /* DPDK leaves the fragment header's Identification at 0; RFC 8200 4.5 wants
@@ -656,10 +657,11 @@ static void frag6_ident(struct rte_mbuf **frags, int n)
 	}
 }
 
-/* An ESP packet we built that exceeds the out port's MTU: the inner packet
- * allowed fragmentation, so the outer one is fragmented after encryption
- * (RFC 4301 8.1), as its source: IPv6 may be fragmented here. */
-static void fragment_own(struct rte_mbuf *m, unsigned out)
+/* A packet we built that exceeds the out port's MTU: ESP whose inner packet
+ * allowed fragmentation, fragmented after encryption (RFC 4301 8.1), or an
+ * IKE datagram. We are its source, so IPv6 may be fragmented here. The
+ * fragments keep their mark: both kinds are past the SPD. */
+static void fragment_own(struct rte_mbuf *m, unsigned out, uint8_t reason)
 {
 	struct rte_mbuf *frags[MAX_FRAGS];
 	uint16_t type = rte_be_to_cpu_16(rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type);
@@ -678,7 +680,8 @@ static void fragment_own(struct rte_mbuf *m, unsigned out)
 		frag6_ident(frags, n);
 	}
 	rte_pktmbuf_free(m);
-	fragments_out(frags, n, type == RTE_ETHER_TYPE_IPV4 ? AF_INET : AF_INET6, dst);
+	fragments_out(frags, n, type == RTE_ETHER_TYPE_IPV4 ? AF_INET : AF_INET6, dst,
+		      reason);
 }
 
 /* ---------------------------------------------------------- IPv6 input */
@@ -854,16 +857,56 @@ void sgw_local_input(struct rte_mbuf *m)
 		fragment4(m, pm->out_port);
 		return;
 	case SGW_PUNT_FRAGMENT_OWN:
-		fragment_own(m, pm->out_port);
+		fragment_own(m, pm->out_port, SGW_PUNT_FRAGMENT_OWN);
 		return;
 	case SGW_PUNT_IKE:
-		/* IKEv2 is the next issue; until then IKE is counted, not answered. */
-		CTL_COUNT(IKE_UNHANDLED);
-		rte_pktmbuf_free(m);
+		sgw_ctl_ike_input(m);
 		return;
 	default:
 		rte_pktmbuf_free(m);
 	}
+}
+
+/* The address we send from towards dst: the out port's address on dst's
+ * subnet, else its first of the family. */
+int sgw_local_source(int family, const uint8_t *dst, uint8_t *out)
+{
+	const struct sgw_nh *nh;
+	uint32_t a4, nhi;
+
+	memcpy(&a4, dst, 4);
+	nhi = family == AF_INET ? sgw_route_lookup4(a4) : sgw_route_lookup6(dst);
+	nh = sgw_route_nh(nhi);
+	if (nhi == SGW_NH_NONE || nh->type == SGW_NH_LOCAL)
+		return -ENETUNREACH;
+	memset(out, 0, 16);
+	return port_src(nh->port, family, nh->type == SGW_NH_VIA ? nh->gw : dst, out) ?
+	       0 : -EADDRNOTAVAIL;
+}
+
+/* A packet control built as the source (IKE): routed, fragmented when larger
+ * than the out port's MTU, resolved or held. reason marks it for worker 0
+ * (SGW_PUNT_IKE: past the SPD, RFC 4301 5.1's IKE bypass). */
+void sgw_local_output(struct rte_mbuf *m, int family, const uint8_t *dst,
+		      uint8_t reason)
+{
+	const struct sgw_nh *nh;
+	uint32_t a4, nhi;
+
+	sgw_punt_meta(m)->reason = reason;
+	memcpy(&a4, dst, 4);
+	nhi = family == AF_INET ? sgw_route_lookup4(a4) : sgw_route_lookup6(dst);
+	nh = sgw_route_nh(nhi);
+	if (nhi == SGW_NH_NONE || nh->type == SGW_NH_LOCAL) {
+		CTL_COUNT(NO_ROUTE);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (rte_pktmbuf_pkt_len(m) - ETH_HLEN > sgw_dp_port(nh->port)->mtu) {
+		fragment_own(m, nh->port, reason);
+		return;
+	}
+	resolve_and_send(m, nh->port, family, nh->type == SGW_NH_VIA ? nh->gw : dst);
 }
 
 /* ------------------------------------------------------ neighbour timers */

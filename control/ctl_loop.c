@@ -44,8 +44,10 @@ static void on_tick(struct sgw_cli_ev *ev, uint32_t events)
 	uint64_t n;
 
 	RTE_SET_USED(events);
-	if (read(ev->fd, &n, sizeof(n)) == sizeof(n))
+	if (read(ev->fd, &n, sizeof(n)) == sizeof(n)) {
 		sgw_local_tick();
+		sgw_ctl_ike_tick();
+	}
 }
 
 static void on_wakeup(struct sgw_cli_ev *ev, uint32_t events)

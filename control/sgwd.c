@@ -99,10 +99,13 @@ static int run(struct sgw_conf *c)
 	ret = sgw_dp_init(c);
 	if (ret == 0) {
 		ret = sgw_dp_start();
+		if (ret == 0)
+			ret = sgw_ctl_ike_init(c);
 		if (ret == 0) {
 			CTL_LOG(NOTICE, "sgwd %s running, config %s", SGW_VERSION, c->file);
 			ret = sgw_ctl_run();
 		}
+		sgw_ctl_ike_fini();
 		sgw_dp_stop();
 		sgw_dp_fini();
 	}

@@ -39,7 +39,7 @@ enum sgw_sa_dir { SGW_SA_IN = 0, SGW_SA_OUT = 1 };
 enum sgw_sa_mode { SGW_SA_TUNNEL = 0, SGW_SA_TRANSPORT = 1 };
 
 /* Who installed an SA; later issues add IKE, HA and cryptonode owners. */
-enum sgw_sa_owner { SGW_SA_OWNER_STATIC = 0, SGW_SA_OWNER_CLI };
+enum sgw_sa_owner { SGW_SA_OWNER_STATIC = 0, SGW_SA_OWNER_CLI, SGW_SA_OWNER_IKE };
 
 /* Outer addresses and NAT-T ports: replaced as one block. */
 struct sgw_sa_outer {

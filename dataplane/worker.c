@@ -663,6 +663,14 @@ static unsigned poll_port(struct sgw_worker *w, unsigned in, struct burst *b)
 	return n;
 }
 
+/* Frames that met the SPD before control held or fragmented them, and IKE
+ * (RFC 4301 5.1: IKE bypasses the SPD), go out as they are. */
+static bool past_spd(uint8_t reason)
+{
+	return reason == SGW_PUNT_IKE || reason == SGW_PUNT_FRAGMENT_OWN ||
+	       reason == SGW_PUNT_NEIGH_MISS || reason == SGW_PUNT_NEIGH_MISS_OWN;
+}
+
 /* A frame control built for port p: straight out, unless the outbound SPD
  * wants it protected (the gateway's own ICMP, echo replies: with transport
  * mode that is how a host-to-gateway SA answers). */
@@ -676,6 +684,8 @@ static enum verdict ctl_frame(struct sgw_worker *w, struct rte_mbuf *m, unsigned
 	struct sgw_pkt pk = { 0 };
 
 	*out = p;
+	if (past_spd(sgw_punt_meta(m)->reason))
+		return V_TX;
 	if (w->spd_none[0] || m->pkt_len < SGW_ETH_HLEN + 40)
 		return V_TX;
 	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) && (ip[0] >> 4) == 4) {

@@ -48,9 +48,10 @@
 #   sgw_ctl ARGS...           "$SGWCTL" -s "$SGW_SOCK" ARGS...
 #   sgw_port_stat PORT KEY    a value from "show ports --json" (KEY may be
 #                             dotted: drops.no_route).
-#   sgw_tcp_transfer FAMILY BYTES
+#   sgw_tcp_transfer FAMILY BYTES [SRC]
 #                             python3 TCP transfer client -> server (4 or 6),
-#                             sha256 compared on both ends.
+#                             sha256 compared on both ends; from address SRC
+#                             of the client (a virtual IP) if given.
 #   sgw_log_tail [N]          last N lines of the current sgwd log.
 #   sgw_say MSG / sgw_ok MSG / sgw_fail MSG
 #                             progress, pass and failure (exit 1) messages.
@@ -561,7 +562,8 @@ else:
     host, port, size = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     data = os.urandom(size)
     t = time.time()
-    c = socket.create_connection((host, port), timeout=30)
+    src = (sys.argv[5], 0) if len(sys.argv) > 5 else None
+    c = socket.create_connection((host, port), timeout=30, source_address=src)
     c.sendall(data)
     c.shutdown(socket.SHUT_WR)
     reply = c.recv(128).decode()
@@ -571,8 +573,8 @@ else:
     print(size, hashlib.sha256(data).hexdigest())
 '
 
-sgw_tcp_transfer() { # FAMILY BYTES; returns 1 (with a message) on failure
-	local fam=$1 size=$2 port=5201 dst=203.0.113.2 rpid i sent got
+sgw_tcp_transfer() { # FAMILY BYTES [SRC]; returns 1 (with a message) on failure
+	local fam=$1 size=$2 src=${3:-} port=5201 dst=203.0.113.2 rpid i sent got
 	[ "$fam" = 6 ] && dst=2001:db8:5::2
 	rm -f "$SGW_TMP/xfer.ready"
 	ip netns exec "$SGW_NS_SV" "$SGW_PY" -c "$sgw__xfer_py" recv "$fam" "$port" \
@@ -589,7 +591,7 @@ sgw_tcp_transfer() { # FAMILY BYTES; returns 1 (with a message) on failure
 		return 1
 	fi
 	if ! sent=$(ip netns exec "$SGW_NS_CL" "$SGW_PY" -c "$sgw__xfer_py" send "$dst" \
-		"$port" "$size" 2>"$SGW_TMP/xfer.send.err"); then
+		"$port" "$size" ${src:+"$src"} 2>"$SGW_TMP/xfer.send.err"); then
 		cat "$SGW_TMP/xfer.send.err" >&2
 		kill "$rpid" 2>/dev/null || true
 		sgw_wait_exit "$rpid" 2 || true

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -204,7 +205,7 @@ static void test_good_fixtures(void **state)
 {
 	static const char *const good[] = {
 		"minimal.yaml", "full.yaml", "nulls_and_aliases.yaml", "flow_style.yaml",
-		"sas_policies.yaml",
+		"sas_policies.yaml", "ike/full.yaml", "ike/defaults.yaml",
 	};
 	char path[512];
 	size_t i;
@@ -409,7 +410,8 @@ static void test_err_unknown_key(void **state)
 	(void)state;
 	assert_string_equal(check("role: standalone\nprots: []\n"),
 		"t.yaml:2:1: unknown key 'prots' in top level (expected one of: "
-		"role, eal, workers, ports, routes, sas, policies, cli, logging, limits)");
+		"role, eal, workers, ports, routes, sas, policies, cli, logging, limits, "
+		"ike, pools, peers)");
 	assert_string_equal(check(BASE "    speed: 10G\n"),
 		"t.yaml:8:5: unknown key 'speed' in ports entry (expected one of: "
 		"name, device, mtu, rx_desc, tx_desc, addresses)");
@@ -1751,6 +1753,1283 @@ static void test_log_levels(void **state)
 	assert_string_equal(sgw_log_level_name(-1), "unknown");
 }
 
+/* IKE: ike, pools, peers, the secrets file ------------------------------- */
+
+#define IKE_DIR SGW_FIXTURES "/good/ike"
+
+/* BASE and a peer that authenticates with the test certificate, lines
+ * 8..13: what is appended belongs to the peer and starts on line 14. Parsed
+ * as IKE_DIR/t.yaml, so that pki/ resolves. */
+#define PEER \
+	BASE \
+	"peers:\n" \
+	"  - name: p\n" \
+	"    cert: pki/gw.pem\n" \
+	"    key: pki/gw.key\n" \
+	"    cacerts: [pki/ca.pem]\n" \
+	"    children: [{name: c}]\n"
+
+/* check() for text in IKE_DIR, the directory stripped from the message. */
+static const char *ike_check(const char *text)
+{
+	const char *msg = check_named(IKE_DIR "/t.yaml", text);
+
+	if (strncmp(msg, IKE_DIR "/", strlen(IKE_DIR "/")) == 0)
+		return msg + strlen(IKE_DIR "/");
+	return msg;
+}
+
+static struct sgw_conf *ike_ok(const char *text)
+{
+	struct sgw_conf_err err = { "" };
+	struct sgw_conf *c = NULL;
+
+	if (sgw_conf_parse(IKE_DIR "/t.yaml", text, strlen(text), &c, &err) != 0 ||
+	    sgw_conf_validate(c, &err) != 0)
+		fail_msg("%s", err.msg);
+	return c;
+}
+
+static void assert_proposal(const struct sgw_conf_proposal *got,
+			    const struct sgw_conf_proposal *want)
+{
+	unsigned i;
+
+	assert_int_equal(got->n_encr, want->n_encr);
+	for (i = 0; i < want->n_encr; i++) {
+		assert_int_equal(got->encr[i].id, want->encr[i].id);
+		assert_int_equal(got->encr[i].key_bits, want->encr[i].key_bits);
+	}
+	assert_int_equal(got->n_integ, want->n_integ);
+	for (i = 0; i < want->n_integ; i++)
+		assert_int_equal(got->integ[i], want->integ[i]);
+	assert_int_equal(got->n_prf, want->n_prf);
+	for (i = 0; i < want->n_prf; i++)
+		assert_int_equal(got->prf[i], want->prf[i]);
+	assert_int_equal(got->n_dh, want->n_dh);
+	for (i = 0; i < want->n_dh; i++)
+		assert_int_equal(got->dh[i], want->dh[i]);
+	assert_int_equal(got->esn, want->esn);
+	assert_int_equal(got->noesn, want->noesn);
+}
+
+static void assert_hex(const uint8_t *b, size_t n, const char *hex)
+{
+	char buf[2 * 512 + 1];
+	size_t i;
+
+	assert_true(n <= 512);
+	for (i = 0; i < n; i++)
+		snprintf(buf + 2 * i, 3, "%02x", b[i]);
+	buf[2 * n] = '\0';
+	assert_string_equal(buf, hex);
+}
+
+/* Git does not keep file modes; the secrets files and keys the tests load
+ * must not be readable by others, the two that test the refusal must be. */
+static int fix_modes(void **state)
+{
+	static const char *const private[] = {
+		IKE_DIR "/secrets.yaml", IKE_DIR "/pki/gw.key",
+		SGW_FIXTURES "/bad/ike/secrets/ok.yaml",
+		EXAMPLES "/roadwarrior.secrets.yaml", EXAMPLES "/pki/gw.key",
+	};
+	static const char *const public[] = {
+		SGW_FIXTURES "/bad/ike/secrets/world.yaml", SGW_FIXTURES "/bad/ike/world.key",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(private) / sizeof(private[0]); i++)
+		if (chmod(private[i], 0600) < 0)
+			return -1;
+	for (i = 0; i < sizeof(public) / sizeof(public[0]); i++)
+		if (chmod(public[i], 0644) < 0)
+			return -1;
+	return 0;
+}
+
+static void test_example_roadwarrior(void **state)
+{
+	struct sgw_conf *c = load_ok(EXAMPLES "/roadwarrior.yaml");
+	const struct sgw_conf_peer *psk, *cert;
+	const struct sgw_conf_secret *s;
+
+	(void)state;
+	assert_string_equal(c->ike.secrets, EXAMPLES "/roadwarrior.secrets.yaml");
+	assert_int_equal(c->n_pools, 2);
+	assert_int_equal(c->pools[0].family, AF_INET);
+	assert_int_equal(c->pools[1].family, AF_INET6);
+	assert_int_equal(c->n_peers, 2);
+	psk = sgw_conf_find_peer(c, "rw-psk");
+	cert = sgw_conf_find_peer(c, "rw-cert");
+	assert_ptr_equal(psk, &c->peers[0]);
+	assert_ptr_equal(cert, &c->peers[1]);
+	assert_null(sgw_conf_find_peer(c, "rw"));
+	assert_int_equal(psk->auth, SGW_AUTH_PSK);
+	assert_int_equal(psk->remote_auth, SGW_AUTH_PSK);
+	assert_true(psk->remote_id.wildcard);
+	assert_int_equal(psk->n_pools, 2);
+	assert_int_equal(psk->pool_idx[1], 1);
+	assert_true(psk->children[0].remote_ts[0].dynamic);
+	assert_int_equal(cert->auth, SGW_AUTH_PUBKEY);
+	assert_string_equal(cert->key, EXAMPLES "/pki/gw.key");
+	assert_int_equal(cert->n_children, 2);
+	assert_int_equal(cert->children[1].local_ts[0].proto, IPPROTO_UDP);
+	assert_int_equal(cert->children[1].local_ts[0].port_lo, 53);
+	assert_int_equal(c->n_secrets, 2);
+	s = sgw_conf_find_psk(c, SGW_ID_RFC822_ADDR, (const uint8_t *)"bob@example.net", 15);
+	assert_ptr_equal(s, &c->secrets[1]);
+	assert_int_equal(s->len, strlen("EXAMPLE only: correct horse battery staple"));
+	assert_int_equal(c->limits.ike_sas, 4096);
+	sgw_conf_free(c);
+}
+
+/* site.yaml documents peers in a commented-out block: it must load. */
+static void test_example_site_peers(void **state)
+{
+	static const char begin[] = "# --- peers: begin ---\n", end[] = "# --- peers: end ---";
+	char *text = NULL, *a, *b, *o;
+	struct sgw_conf_err err = { "" };
+	struct sgw_conf *c = NULL;
+	size_t len = 0, n;
+	FILE *f = fopen(EXAMPLES "/site.yaml", "r");
+
+	(void)state;
+	assert_non_null(f);
+	text = calloc(1, 1 << 17);
+	assert_non_null(text);
+	len = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	a = strstr(text, begin);
+	b = strstr(text, end);
+	assert_non_null(a);
+	assert_non_null(b);
+	/* The file, then the block with "# " (or "#") taken off each line. */
+	o = text + len;
+	for (a += strlen(begin); a < b; a += n + 1) {
+		n = (size_t)(strchr(a, '\n') - a);
+		assert_true(a[0] == '#');
+		memcpy(o, a + 1 + (a[1] == ' '), n - 1 - (a[1] == ' '));
+		o += n - 1 - (a[1] == ' ');
+		*o++ = '\n';
+	}
+	assert_int_equal(sgw_conf_parse(EXAMPLES "/site.yaml", text, (size_t)(o - text),
+					&c, &err), 0);
+	if (sgw_conf_validate(c, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(c->n_peers, 2);
+	assert_true(c->peers[0].initiate);
+	assert_true(c->peers[0].children[0].start);
+	assert_int_equal(c->peers[1].n_pools, 2);
+	sgw_conf_free(c);
+	free(text);
+}
+
+/* Every IKE key, set to something other than its default. */
+static void test_ike_full(void **state)
+{
+	static const struct sgw_conf_proposal ike0 = {
+		.n_encr = 1, .encr = { { SGW_ENCR_AES_GCM_16, 256 } },
+		.n_prf = 1, .prf = { SGW_PRF_HMAC_SHA2_384 },
+		.n_dh = 1, .dh = { SGW_DH_ECP_384 } };
+	/* no PRF named: one per integrity algorithm, in their order */
+	static const struct sgw_conf_proposal ike1 = {
+		.n_encr = 1, .encr = { { SGW_ENCR_AES_CBC, 128 } },
+		.n_integ = 2, .integ = { SGW_AUTH_HMAC_SHA2_512_256, SGW_AUTH_HMAC_SHA2_256_128 },
+		.n_prf = 2, .prf = { SGW_PRF_HMAC_SHA2_512, SGW_PRF_HMAC_SHA2_256 },
+		.n_dh = 2, .dh = { SGW_DH_CURVE25519, SGW_DH_MODP_3072 } };
+	static const struct sgw_conf_proposal esp0 = {
+		.n_encr = 1, .encr = { { SGW_ENCR_AES_GCM_16, 256 } },
+		.n_dh = 1, .dh = { SGW_DH_CURVE25519 }, .esn = true };
+	static const struct sgw_conf_proposal esp1 = {
+		.n_encr = 1, .encr = { { SGW_ENCR_AES_GCM_16, 128 } }, .noesn = true };
+	static const struct sgw_conf_proposal child_esp = {
+		.n_encr = 1, .encr = { { SGW_ENCR_AES_GCM_16, 128 } },
+		.n_dh = 1, .dh = { SGW_DH_MODP_2048 }, .noesn = true };
+	struct sgw_conf *c = load_ok(IKE_DIR "/full.yaml");
+	const struct sgw_conf_peer *p;
+	const struct sgw_conf_child *ch;
+	const struct sgw_conf_pool *pool;
+
+	(void)state;
+	assert_string_equal(c->ike.secrets, IKE_DIR "/secrets.yaml");
+	assert_loc(c->ike.secrets_loc, 11, 12);
+	assert_int_equal(c->ike.cookie_threshold, 0);
+	assert_int_equal(c->ike.half_open_per_source, 4);
+	assert_int_equal(c->ike.half_open_timeout, 60);
+	assert_int_equal(c->ike.retransmit_timeout, 5);
+	assert_true(c->ike.retransmit_base == 2.25);
+	assert_int_equal(c->ike.retransmit_tries, 7);
+	assert_int_equal(c->ike.fragment_size, 576);
+
+	assert_int_equal(c->n_pools, 3);
+	pool = &c->pools[0];
+	assert_string_equal(pool->name, "rw4");
+	assert_int_equal(pool->family, AF_INET);
+	assert_false(pool->is_range);
+	assert_prefix(&pool->prefix, "10.10.1.0/24");
+	assert_hex(pool->first, 4, "0a0a0101");
+	assert_hex(pool->last, 4, "0a0a01fe");
+	assert_int_equal(pool->n_dns, 2);
+	assert_prefix(&pool->dns[0], "10.10.0.53/32");
+	assert_prefix(&pool->dns[1], "2001:db8:10::53/128");
+	assert_loc(pool->loc, 20, 5);
+	assert_loc(pool->name_loc, 20, 11);
+	assert_loc(pool->addrs_loc, 21, 12);
+	assert_loc(pool->dns_loc[1], 22, 23);
+	pool = &c->pools[1];
+	assert_int_equal(pool->family, AF_INET6);
+	assert_hex(pool->first, 16, "20010db8000100000000000000000001");
+	assert_hex(pool->last, 16, "20010db800010000ffffffffffffffff");
+	pool = &c->pools[2];
+	assert_string_equal(pool->name, "range.4");
+	assert_true(pool->is_range);
+	assert_hex(pool->first, 4, "0a0a020a");
+	assert_hex(pool->last, 4, "0a0a02c8");
+
+	assert_int_equal(c->n_peers, 2);
+	p = &c->peers[0];
+	assert_string_equal(p->name, "site-b");
+	assert_false(p->remote_any);
+	assert_prefix(&p->remote, "198.51.100.7/32");
+	assert_int_equal(p->remote_port, 4501);
+	assert_true(p->has_local);
+	assert_prefix(&p->local, "198.51.100.1/32");
+	assert_true(p->initiate);
+	assert_int_equal(p->local_id.type, SGW_ID_FQDN);   /* "@gw.test" */
+	assert_int_equal(p->local_id.len, 7);
+	assert_memory_equal(p->local_id.data, "gw.test", 7);
+	assert_int_equal(p->remote_id.type, SGW_ID_IPV4_ADDR);
+	assert_hex(p->remote_id.data, p->remote_id.len, "c6336407");
+	assert_int_equal(p->auth, SGW_AUTH_PSK);
+	assert_int_equal(p->remote_auth, SGW_AUTH_PUBKEY);
+	assert_string_equal(p->cert, "");
+	assert_int_equal(p->n_cacerts, 2);
+	assert_string_equal(p->cacerts[0], IKE_DIR "/pki/ca.pem");
+	assert_string_equal(p->cacerts[1], IKE_DIR "/pki/gw.pem");
+	assert_int_equal(p->n_ike, 2);
+	assert_proposal(&p->ike[0], &ike0);
+	assert_proposal(&p->ike[1], &ike1);
+	assert_int_equal(p->n_esp, 2);
+	assert_proposal(&p->esp[0], &esp0);
+	assert_proposal(&p->esp[1], &esp1);
+	assert_int_equal(p->ike_lifetime, 86400);
+	assert_int_equal(p->child_lifetime, 0);
+	assert_true(p->child_lifetime_bytes == 1000000000);
+	assert_true(p->child_lifetime_packets == UINT64_MAX);
+	assert_int_equal(p->dpd, 0);
+	assert_true(p->encap_force);
+	assert_false(p->fragmentation);
+	assert_int_equal(p->n_pools, 0);
+	assert_loc(p->loc, 28, 5);
+	assert_loc(p->remote_loc, 29, 13);
+	assert_loc(p->local_loc, 31, 12);
+	assert_loc(p->initiate_loc, 32, 15);
+	assert_loc(p->local_id_loc, 33, 15);
+	assert_loc(p->remote_id_loc, 34, 16);
+	assert_loc(p->auth_loc, 35, 11);
+	assert_loc(p->cacerts_loc, 37, 14);
+	assert_loc(p->ike_loc, 38, 20);
+	assert_loc(p->children_loc, 48, 7);
+
+	assert_int_equal(p->n_children, 2);
+	ch = &p->children[0];
+	assert_string_equal(ch->name, "lan");
+	assert_int_equal(ch->n_local_ts, 2);
+	assert_false(ch->local_ts[0].dynamic);
+	assert_prefix(&ch->local_ts[0].net, "198.51.100.0/24");
+	assert_int_equal(ch->local_ts[0].proto, 0);
+	assert_int_equal(ch->local_ts[0].port_lo, 0);
+	assert_int_equal(ch->local_ts[0].port_hi, 65535);
+	assert_true(ch->local_ts[1].dynamic);
+	assert_int_equal(ch->local_ts[1].proto, IPPROTO_UDP);
+	assert_int_equal(ch->local_ts[1].port_lo, 500);
+	assert_int_equal(ch->local_ts[1].port_hi, 500);
+	assert_loc(ch->local_ts[1].loc, 49, 37);
+	assert_int_equal(ch->n_remote_ts, 3);
+	assert_prefix(&ch->remote_ts[0].net, "10.20.0.0/16");
+	assert_int_equal(ch->remote_ts[0].proto, IPPROTO_TCP);
+	assert_int_equal(ch->remote_ts[0].port_lo, 1024);
+	assert_int_equal(ch->remote_ts[0].port_hi, 65535);
+	assert_prefix(&ch->remote_ts[1].net, "2001:db8:20::/48");
+	assert_int_equal(ch->remote_ts[1].proto, 58);
+	assert_prefix(&ch->remote_ts[2].net, "172.16.0.1/32");
+	assert_int_equal(ch->remote_ts[2].proto, 0);   /* [any] */
+	assert_true(ch->transport);
+	assert_false(ch->start);                        /* given: none */
+	assert_int_equal(ch->n_esp, 1);
+	assert_proposal(&ch->esp[0], &child_esp);
+	assert_loc(ch->start_loc, 53, 23);
+	ch = &p->children[1];
+	assert_string_equal(ch->name, "mgmt");
+	assert_true(ch->start);                         /* the peer initiates */
+	assert_int_equal(ch->n_esp, 2);                 /* the peer's */
+	assert_proposal(&ch->esp[0], &esp0);
+	assert_proposal(&ch->esp[1], &esp1);
+	assert_false(ch->transport);
+
+	p = &c->peers[1];
+	assert_string_equal(p->name, "rw");
+	assert_prefix(&p->remote, "::/0");
+	assert_prefix(&p->local, "2001:db8:5::1/128");
+	/* openssl req -subj "/C=CH/O=Example AG/CN=gw.test": the subject's DER */
+	assert_int_equal(p->local_id.type, SGW_ID_DER_ASN1_DN);
+	assert_hex(p->local_id.data, p->local_id.len,
+		   "3034310b300906035504061302434831133011060355040a0c0a4578616d706c65"
+		   "2041473110300e06035504030c0767772e74657374");
+	assert_int_equal(p->remote_id.type, SGW_ID_RFC822_ADDR);
+	assert_true(p->remote_id.wildcard);
+	assert_int_equal(p->remote_id.len, 12);
+	assert_memory_equal(p->remote_id.data, "@example.net", 12);
+	assert_int_equal(p->auth, SGW_AUTH_PUBKEY);
+	assert_int_equal(p->remote_auth, SGW_AUTH_PSK);
+	assert_string_equal(p->cert, IKE_DIR "/pki/gw.pem");
+	assert_string_equal(p->key, IKE_DIR "/pki/gw.key");
+	assert_int_equal(p->n_pools, 2);
+	assert_string_equal(p->pools[0], "rw6");
+	assert_int_equal(p->pool_idx[0], 1);
+	assert_int_equal(p->pool_idx[1], 2);
+	assert_loc(p->pool_loc[1], 63, 18);
+	assert_false(p->children[0].start);
+	sgw_conf_free(c);
+}
+
+static void test_ike_defaults(void **state)
+{
+	struct sgw_conf *c = load_ok(IKE_DIR "/defaults.yaml");
+	const struct sgw_conf_peer *p = &c->peers[0];
+	const struct sgw_conf_child *ch = &p->children[0];
+	const struct sgw_conf *m;
+
+	(void)state;
+	assert_true(p->remote_any);
+	assert_int_equal(p->remote_port, 500);
+	assert_false(p->has_local);
+	assert_false(p->initiate);
+	assert_int_equal(p->local_id.type, SGW_ID_ANY);  /* no 'local': at run time */
+	assert_int_equal(p->local_id.len, 0);
+	assert_int_equal(p->remote_id.type, SGW_ID_ANY);
+	assert_int_equal(p->auth, SGW_AUTH_PSK);
+	assert_int_equal(p->remote_auth, SGW_AUTH_PSK);   /* as auth */
+	assert_int_equal(p->n_cacerts, 0);
+	assert_int_equal(p->n_ike, 2);
+	assert_int_equal(p->n_esp, 1);
+	assert_int_equal(p->ike_lifetime, 4 * 3600);
+	assert_int_equal(p->child_lifetime, 3600);
+	assert_true(p->child_lifetime_bytes == 0 && p->child_lifetime_packets == 0);
+	assert_int_equal(p->dpd, 30);
+	assert_false(p->encap_force);
+	assert_true(p->fragmentation);
+	assert_int_equal(p->n_pools, 0);
+	assert_int_equal(ch->n_local_ts, 2);
+	assert_prefix(&ch->local_ts[0].net, "0.0.0.0/0");
+	assert_prefix(&ch->local_ts[1].net, "::/0");
+	assert_false(ch->local_ts[1].dynamic);
+	assert_int_equal(ch->local_ts[1].port_hi, 65535);
+	assert_int_equal(ch->n_remote_ts, 1);
+	assert_true(ch->remote_ts[0].dynamic);
+	assert_int_equal(ch->remote_ts[0].proto, 0);
+	assert_int_equal(ch->remote_ts[0].port_hi, 65535);
+	assert_false(ch->transport);
+	assert_false(ch->start);
+	assert_int_equal(ch->n_esp, 1);
+
+	p = &c->peers[1];
+	assert_int_equal(p->auth, SGW_AUTH_PUBKEY);        /* the default */
+	assert_int_equal(p->remote_auth, SGW_AUTH_PUBKEY);
+	assert_int_equal(p->local_id.type, SGW_ID_IPV4_ADDR); /* from 'local' */
+	assert_hex(p->local_id.data, p->local_id.len, "cb007101");
+	sgw_conf_free(c);
+
+	m = load_ok(SGW_FIXTURES "/good/minimal.yaml");
+	assert_string_equal(m->ike.secrets, "");
+	assert_int_equal(m->ike.cookie_threshold, 256);
+	assert_int_equal(m->ike.half_open_per_source, 16);
+	assert_int_equal(m->ike.half_open_timeout, 30);
+	assert_int_equal(m->ike.retransmit_timeout, 2);
+	assert_true(m->ike.retransmit_base == 1.8);
+	assert_int_equal(m->ike.retransmit_tries, 5);
+	assert_int_equal(m->ike.fragment_size, 1280);
+	assert_int_equal(m->limits.ike_sas, 16384);
+	assert_int_equal(m->limits.half_open, 4096);
+	assert_int_equal(m->n_pools, 0);
+	assert_null(m->pools);
+	assert_int_equal(m->n_peers, 0);
+	assert_null(m->peers);
+	assert_int_equal(m->n_secrets, 0);
+	assert_null(m->secrets);
+	sgw_conf_free((struct sgw_conf *)m);
+}
+
+/* The defaults are what their documented strings parse to. */
+static void test_ike_default_proposals(void **state)
+{
+	struct sgw_conf *d, *c;
+
+	(void)state;
+	d = ike_ok(PEER);
+	c = ike_ok(PEER "    ike_proposals:\n"
+		   "      - aes128gcm16-aes256gcm16-prfsha256-prfsha384-prfsha512-x25519-"
+		   "ecp256-ecp384-modp3072-modp2048\n"
+		   "      - aes128-aes256-sha256-sha384-sha512-x25519-ecp256-ecp384-"
+		   "modp3072-modp2048\n"
+		   "    esp_proposals: [aes128gcm16-aes256gcm16-noesn-esn]\n");
+	assert_int_equal(d->peers[0].n_ike, 2);
+	assert_int_equal(c->peers[0].n_ike, 2);
+	assert_proposal(&d->peers[0].ike[0], &c->peers[0].ike[0]);
+	assert_proposal(&d->peers[0].ike[1], &c->peers[0].ike[1]);
+	assert_int_equal(d->peers[0].n_esp, 1);
+	assert_proposal(&d->peers[0].esp[0], &c->peers[0].esp[0]);
+	assert_int_equal(d->peers[0].children[0].n_esp, 1);
+	assert_proposal(&d->peers[0].children[0].esp[0], &c->peers[0].esp[0]);
+	sgw_conf_free(d);
+	sgw_conf_free(c);
+}
+
+static void test_ike_proposals(void **state)
+{
+	static const struct {
+		const char *text;
+		bool esp;
+		struct sgw_conf_proposal want;
+	} t[] = {
+		{ "aes128gcm16-prfsha256-x25519", false,
+		  { .n_encr = 1, .encr = { { 20, 128 } }, .n_prf = 1, .prf = { 5 },
+		    .n_dh = 1, .dh = { 31 } } },
+		/* the PRF of the integrity algorithm */
+		{ "aes256-sha384-ecp384", false,
+		  { .n_encr = 1, .encr = { { 12, 256 } }, .n_integ = 1, .integ = { 13 },
+		    .n_prf = 1, .prf = { 6 }, .n_dh = 1, .dh = { 20 } } },
+		/* ...of each, in their order (sha2_384 is strongSwan's sha384) */
+		{ "aes128-sha512-sha256-sha2_384-modp2048", false,
+		  { .n_encr = 1, .encr = { { 12, 128 } }, .n_integ = 3,
+		    .integ = { 14, 12, 13 }, .n_prf = 3, .prf = { 7, 5, 6 },
+		    .n_dh = 1, .dh = { 14 } } },
+		/* a PRF named: no others are added */
+		{ "aes128-sha256-prfsha512-x25519", false,
+		  { .n_encr = 1, .encr = { { 12, 128 } }, .n_integ = 1, .integ = { 12 },
+		    .n_prf = 1, .prf = { 7 }, .n_dh = 1, .dh = { 31 } } },
+		/* aliases, alternatives in order */
+		{ "aes128gcm-aes256gcm128-prfsha384-prfsha256-curve25519-ecp256", false,
+		  { .n_encr = 2, .encr = { { 20, 128 }, { 20, 256 } }, .n_prf = 2,
+		    .prf = { 6, 5 }, .n_dh = 2, .dh = { 31, 19 } } },
+		{ "aes256-aes128-sha256-modp3072-modp2048", false,
+		  { .n_encr = 2, .encr = { { 12, 256 }, { 12, 128 } }, .n_integ = 1,
+		    .integ = { 12 }, .n_prf = 1, .prf = { 5 }, .n_dh = 2, .dh = { 15, 14 } } },
+		/* ESP: noesn when neither is named */
+		{ "aes128gcm16", true, { .n_encr = 1, .encr = { { 20, 128 } }, .noesn = true } },
+		{ "aes256gcm16-esn", true, { .n_encr = 1, .encr = { { 20, 256 } }, .esn = true } },
+		{ "aes128gcm16-noesn-esn-x25519-modp3072", true,
+		  { .n_encr = 1, .encr = { { 20, 128 } }, .n_dh = 2, .dh = { 31, 15 },
+		    .esn = true, .noesn = true } },
+	};
+	char text[1024];
+	struct sgw_conf *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), PEER "    %s_proposals: [%s]\n",
+			 t[i].esp ? "esp" : "ike", t[i].text);
+		c = ike_ok(text);
+		assert_int_equal(t[i].esp ? c->peers[0].n_esp : c->peers[0].n_ike, 1);
+		assert_proposal(t[i].esp ? &c->peers[0].esp[0] : &c->peers[0].ike[0],
+				&t[i].want);
+		sgw_conf_free(c);
+	}
+}
+
+/* Token errors point at the token, in plain and quoted scalars alike. */
+static void test_err_ike_proposals(void **state)
+{
+	static const struct {
+		const char *line, *msg;
+	} t[] = {
+		{ "    ike_proposals: [aes128gcm16-prfsha256-x2551]\n",
+		  "t.yaml:14:43: unknown algorithm 'x2551' in 'ike_proposals' (known: "
+		  "aes128gcm16 aes256gcm16 aes128 aes256 sha256 sha384 sha512 prfsha256 "
+		  "prfsha384 prfsha512 x25519 ecp256 ecp384 modp2048 modp3072 esn noesn)" },
+		{ "    ike_proposals: [\"aes128gcm16-prfsha256-Ecp256\"]\n",
+		  "t.yaml:14:44: unknown algorithm 'Ecp256' in 'ike_proposals' (known: "
+		  "aes128gcm16 aes256gcm16 aes128 aes256 sha256 sha384 sha512 prfsha256 "
+		  "prfsha384 prfsha512 x25519 ecp256 ecp384 modp2048 modp3072 esn noesn)" },
+		{ "    esp_proposals:\n      - aes128gcm16-sha256   # a comment\n",
+		  "t.yaml:15:21: 'sha256' (integrity) cannot be combined with "
+		  "'aes128gcm16' (AES-GCM), which authenticates by itself" },
+		{ "    ike_proposals: [aes128gcm16--x25519]\n",
+		  "t.yaml:14:33: empty algorithm name in a proposal for 'ike_proposals'" },
+		{ "    ike_proposals: [aes128gcm16-prfsha256-x25519-]\n",
+		  "t.yaml:14:50: empty algorithm name in a proposal for 'ike_proposals'" },
+		{ "    ike_proposals: [aes128-sha256-sha256-x25519]\n",
+		  "t.yaml:14:35: 'sha256' appears twice in one proposal" },
+		{ "    ike_proposals: [aes128gcm16-prfsha256-x25519-curve25519]\n",
+		  "t.yaml:14:50: 'curve25519' appears twice in one proposal" },
+		{ "    esp_proposals: [aes128gcm16-esn-esn]\n",
+		  "t.yaml:14:37: 'esn' appears twice in one proposal" },
+		{ "    ike_proposals: [aes128gcm16-aes128-sha256-x25519]\n",
+		  "t.yaml:14:33: 'aes128' (AES-CBC) and 'aes128gcm16' (AES-GCM) cannot "
+		  "be in one proposal; write two proposals" },
+		{ "    esp_proposals: [aes256-sha256]\n",
+		  "t.yaml:14:21: 'aes256' (AES-CBC) is not supported for ESP by this "
+		  "dataplane (only aes128gcm16 and aes256gcm16)" },
+		{ "    esp_proposals: [aes256gcm16-prfsha256]\n",
+		  "t.yaml:14:33: 'prfsha256' is a PRF, which ESP proposals do not have" },
+		{ "    ike_proposals: [aes256gcm16-prfsha256-x25519-noesn]\n",
+		  "t.yaml:14:50: 'noesn' is only allowed in ESP proposals" },
+		{ "    esp_proposals: [x25519-noesn]\n",
+		  "t.yaml:14:21: proposal 'x25519-noesn' for 'esp_proposals' has no "
+		  "encryption algorithm" },
+		{ "    ike_proposals: [sha256-x25519]\n",
+		  "t.yaml:14:21: proposal 'sha256-x25519' for 'ike_proposals' has no "
+		  "encryption algorithm" },
+		{ "    ike_proposals: [aes128-prfsha256-x25519]\n",
+		  "t.yaml:14:21: proposal 'aes128-prfsha256-x25519' for 'ike_proposals' "
+		  "has AES-CBC but no integrity algorithm (add one, like sha256)" },
+		{ "    ike_proposals: [aes128gcm16-x25519]\n",
+		  "t.yaml:14:21: proposal 'aes128gcm16-x25519' for 'ike_proposals' has "
+		  "AES-GCM but no PRF (add one, like prfsha256)" },
+		{ "    ike_proposals: [aes128-sha256]\n",
+		  "t.yaml:14:21: proposal 'aes128-sha256' for 'ike_proposals' has no DH "
+		  "group (add one, like x25519)" },
+		{ "    ike_proposals: []\n",
+		  "t.yaml:14:20: expected a list of proposals for 'ike_proposals', got nothing" },
+		{ "    ike_proposals: aes128gcm16-prfsha256-x25519\n",
+		  "t.yaml:14:20: expected a list of proposals for 'ike_proposals', got "
+		  "'aes128gcm16-prfsha256-x25519'" },
+		{ "    ike_proposals: [[aes128]]\n",
+		  "t.yaml:14:21: expected a proposal (like aes128gcm16-prfsha256-x25519) "
+		  "for 'ike_proposals', got a list" },
+		{ "    esp_proposals: [aes128gcm16, aes128gcm16, aes128gcm16, aes128gcm16, "
+		  "aes128gcm16, aes128gcm16, aes128gcm16, aes128gcm16, aes128gcm16]\n",
+		  "t.yaml:14:125: too many entries for 'esp_proposals' (at most 8)" },
+	};
+	char text[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), PEER "%s", t[i].line);
+		assert_string_equal(ike_check(text), t[i].msg);
+	}
+}
+
+static void test_ike_durations(void **state)
+{
+	static const struct {
+		const char *key, *value;
+		long secs;      /* -1: refused */
+	} t[] = {
+		{ "dpd", "90", 90 }, { "dpd", "30s", 30 }, { "dpd", "10m", 600 },
+		{ "dpd", "0", 0 }, { "dpd", "1d", 86400 }, { "dpd", "24h", 86400 },
+		{ "dpd", "86401", -1 }, { "dpd", "1.5h", -1 }, { "dpd", "30S", -1 },
+		{ "dpd", "s", -1 }, { "dpd", "010", -1 }, { "dpd", "-1", -1 },
+		{ "dpd", "30 s", -1 }, { "dpd", "1w", -1 },
+		{ "ike_lifetime", "4h", 14400 }, { "ike_lifetime", "3650d", 315360000 },
+		{ "ike_lifetime", "3651d", -1 }, { "ike_lifetime", "99999999999d", -1 },
+		{ "child_lifetime", "0", 0 }, { "child_lifetime", "59m", 3540 },
+	};
+	char text[1024], want[256];
+	struct sgw_conf *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), PEER "    %s: \"%s\"\n", t[i].key, t[i].value);
+		if (t[i].secs < 0) {
+			snprintf(want, sizeof(want), "t.yaml:14:%zu: expected %s for '%s', "
+				 "got '%s'", strlen(t[i].key) + 7,
+				 strcmp(t[i].key, "dpd") == 0 ?
+				 "0 (off) or a duration up to 1d (like 30s)" :
+				 "0 (never) or a duration up to 3650d (like 4h)",
+				 t[i].key, t[i].value);
+			assert_string_equal(ike_check(text), want);
+			continue;
+		}
+		c = ike_ok(text);
+		assert_int_equal(strcmp(t[i].key, "dpd") == 0 ? c->peers[0].dpd :
+				 t[i].key[0] == 'i' ? c->peers[0].ike_lifetime :
+				 c->peers[0].child_lifetime, t[i].secs);
+		sgw_conf_free(c);
+	}
+	assert_string_equal(check("ike: {half_open_timeout: 0}\n" BASE),
+		"t.yaml:1:26: expected a duration 1s..1h (like 30s) for "
+		"'half_open_timeout', got '0'");
+	assert_string_equal(check("ike: {retransmit_timeout: 61s}\n" BASE),
+		"t.yaml:1:27: expected a duration 1s..60s (like 2s) for "
+		"'retransmit_timeout', got '61s'");
+	assert_string_equal(check("ike: {half_open_timeout: 1h}\n" BASE), "ok");
+}
+
+static void test_ike_retransmit_base(void **state)
+{
+	static const struct {
+		const char *text;
+		double want;    /* 0: refused */
+	} t[] = {
+		{ "1", 1.0 }, { "1.0", 1.0 }, { "4", 4.0 }, { "4.000", 4.0 },
+		{ "1.8", 1.8 }, { "2.125", 2.125 }, { "0.9", 0 }, { "4.001", 0 },
+		{ "1.", 0 }, { ".5", 0 }, { "1.2345", 0 }, { "1,8", 0 },
+		{ "01.5", 0 }, { "1.8.1", 0 }, { "", 0 }, { "2e0", 0 },
+	};
+	char text[256], want[256];
+	struct sgw_conf_err err;
+	struct sgw_conf *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), "ike: {retransmit_base: \"%s\"}\n" BASE,
+			 t[i].text);
+		if (t[i].want == 0) {
+			snprintf(want, sizeof(want), "t.yaml:1:24: expected a decimal "
+				 "1.0..4.0 (like 1.8) for 'retransmit_base', got '%s'",
+				 t[i].text);
+			assert_string_equal(check(text), want);
+			continue;
+		}
+		assert_int_equal(sgw_conf_parse("t.yaml", text, strlen(text), &c, &err), 0);
+		assert_true(c->ike.retransmit_base == t[i].want);
+		sgw_conf_free(c);
+	}
+}
+
+static void test_ike_ts(void **state)
+{
+	static const struct {
+		const char *ts;
+		const char *net;    /* NULL: dynamic */
+		int proto;
+		unsigned lo, hi;
+		const char *err;    /* after "t.yaml:14:37: " */
+	} t[] = {
+		{ "10.0.0.0/8", "10.0.0.0/8", 0, 0, 65535, NULL },
+		{ "10.0.0.9", "10.0.0.9/32", 0, 0, 65535, NULL },
+		{ "2001:db8::/32[tcp/443]", "2001:db8::/32", 6, 443, 443, NULL },
+		{ "dynamic", NULL, 0, 0, 65535, NULL },
+		{ "dynamic[udp/1000-2000]", NULL, 17, 1000, 2000, NULL },
+		{ "0.0.0.0/0[17]", "0.0.0.0/0", 17, 0, 65535, NULL },
+		{ "0.0.0.0/0[sctp/0-0]", "0.0.0.0/0", 132, 0, 0, NULL },
+		{ "10.0.0.0/8[%any]", "10.0.0.0/8", 0, 0, 65535, NULL },
+		{ "10.0.0.0/8[255]", "10.0.0.0/8", 255, 0, 65535, NULL },
+		{ "10.0.0.0/8[256]", NULL, 0, 0, 0, "expected 'dynamic' or a prefix, "
+		  "optionally with [protocol/port] (like 10.0.0.0/24[tcp/443]) for "
+		  "'local_ts', got '10.0.0.0/8[256]'" },
+		{ "10.0.0.0/8[tcp/65536]", NULL, 0, 0, 0, "expected 'dynamic' or a "
+		  "prefix, optionally with [protocol/port] (like 10.0.0.0/24[tcp/443]) "
+		  "for 'local_ts', got '10.0.0.0/8[tcp/65536]'" },
+		{ "10.0.0.0/8[]", NULL, 0, 0, 0, "expected 'dynamic' or a prefix, "
+		  "optionally with [protocol/port] (like 10.0.0.0/24[tcp/443]) for "
+		  "'local_ts', got '10.0.0.0/8[]'" },
+		{ "10.0.0.0/8[tcp", NULL, 0, 0, 0, "expected 'dynamic' or a prefix, "
+		  "optionally with [protocol/port] (like 10.0.0.0/24[tcp/443]) for "
+		  "'local_ts', got '10.0.0.0/8[tcp'" },
+		{ "[tcp/443]", NULL, 0, 0, 0, "expected 'dynamic' or a prefix, "
+		  "optionally with [protocol/port] (like 10.0.0.0/24[tcp/443]) for "
+		  "'local_ts', got '[tcp/443]'" },
+		{ "Dynamic", NULL, 0, 0, 0, "expected 'dynamic' or a prefix, "
+		  "optionally with [protocol/port] (like 10.0.0.0/24[tcp/443]) for "
+		  "'local_ts', got 'Dynamic'" },
+		{ "10.0.0.0/33", NULL, 0, 0, 0, "expected a prefix length 0..32 for "
+		  "'local_ts', got '10.0.0.0/33'" },
+		{ "10.0.0.1/8", NULL, 0, 0, 0, "'local_ts' 10.0.0.1/8 has host bits "
+		  "set (did you mean 10.0.0.0/8?)" },
+		{ "10.0.0.0/8[gre/1]", NULL, 0, 0, 0, "ports in 'local_ts' are only "
+		  "allowed with tcp, udp or sctp" },
+		{ "10.0.0.0/8[any/80]", NULL, 0, 0, 0, "ports in 'local_ts' are only "
+		  "allowed with tcp, udp or sctp" },
+	};
+	char text[1024], want[512];
+	const struct sgw_conf_ts *ts;
+	struct sgw_conf *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), PEER "  - name: q\n    cert: pki/gw.pem\n"
+			 "    key: pki/gw.key\n    cacerts: [pki/ca.pem]\n"
+			 "    children: [{name: c, local_ts: [\"%s\"]}]\n", t[i].ts);
+		if (t[i].err) {
+			snprintf(want, sizeof(want), "t.yaml:18:37: %s", t[i].err);
+			assert_string_equal(ike_check(text), want);
+			continue;
+		}
+		c = ike_ok(text);
+		ts = &c->peers[1].children[0].local_ts[0];
+		assert_int_equal(c->peers[1].children[0].n_local_ts, 1);
+		assert_int_equal(ts->dynamic, t[i].net == NULL);
+		if (t[i].net)
+			assert_prefix(&ts->net, t[i].net);
+		assert_int_equal(ts->proto, t[i].proto);
+		assert_int_equal(ts->port_lo, t[i].lo);
+		assert_int_equal(ts->port_hi, t[i].hi);
+		assert_loc(ts->loc, 18, 37);
+		sgw_conf_free(c);
+	}
+}
+
+/* Identities typed as strongSwan types them, stored in IKE's wire form;
+ * DNs as the DER of the subject openssl req writes for the same text. */
+static void test_ike_identities(void **state)
+{
+	static const struct {
+		const char *text;
+		int type;           /* -1: refused */
+		bool wildcard;
+		const char *hex;    /* or the message after "t.yaml:14:16: " */
+	} t[] = {
+		{ "198.51.100.7", SGW_ID_IPV4_ADDR, false, "c6336407" },
+		{ "2001:db8::7", SGW_ID_IPV6_ADDR, false, "20010db8000000000000000000000007" },
+		{ "ip:2001:db8::7", SGW_ID_IPV6_ADDR, false, "20010db8000000000000000000000007" },
+		{ "ipv4:10.0.0.1", SGW_ID_IPV4_ADDR, false, "0a000001" },
+		{ "gw.example.net", SGW_ID_FQDN, false, "67772e6578616d706c652e6e6574" },
+		{ "@gw", SGW_ID_FQDN, false, "6777" },
+		{ "fqdn:10.0.0.1", SGW_ID_FQDN, false, "31302e302e302e31" },
+		{ "alice@example.net", SGW_ID_RFC822_ADDR, false,
+		  "616c696365406578616d706c652e6e6574" },
+		{ "email:a+b@x", SGW_ID_RFC822_ADDR, false, "612b624078" },
+		{ "*.example.net", SGW_ID_FQDN, true, "2e6578616d706c652e6e6574" },
+		{ "*@example.net", SGW_ID_RFC822_ADDR, true, "406578616d706c652e6e6574" },
+		{ "%any", SGW_ID_ANY, false, "" },
+		/* openssl req -subj "/C=CH/O=Example/CN=gw.example.net" */
+		{ "C=CH, O=Example, CN=gw.example.net", SGW_ID_DER_ASN1_DN, false,
+		  "3038310b30090603550406130243483110300e060355040a0c074578616d706c653117"
+		  "301506035504030c0e67772e6578616d706c652e6e6574" },
+		{ " c = CH ,o=Example,  cn=gw.example.net ", SGW_ID_DER_ASN1_DN, false,
+		  "3038310b30090603550406130243483110300e060355040a0c074578616d706c653117"
+		  "301506035504030c0e67772e6578616d706c652e6e6574" },
+		{ "dn:/C=CH/O=Example/CN=gw.example.net", SGW_ID_DER_ASN1_DN, false,
+		  "3038310b30090603550406130243483110300e060355040a0c074578616d706c653117"
+		  "301506035504030c0e67772e6578616d706c652e6e6574" },
+		/* openssl req -utf8 -subj "/C=CH/ST=Zug/L=Zürich/O=Example AG/
+		 * OU=<60 x ü>/CN=gw/emailAddress=vpn@example.net": long forms of
+		 * DER lengths (0x81) in the Name and in one RDN. "%s" is the OU. */
+		{ "C=CH, ST=Zug, L=Zürich, O=Example AG, OU=%s, CN=gw, E=vpn@example.net",
+		  SGW_ID_DER_ASN1_DN, false,
+		  "3081f3310b3009060355040613024348310c300a06035504080c035a75673110300e06"
+		  "035504070c075ac3bc7269636831133011060355040a0c0a4578616d706c6520414731"
+		  "8181307f060355040b0c78c3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bc"
+		  "c3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3"
+		  "bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bc"
+		  "c3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bcc3bc310b30090603550403"
+		  "0c026777311e301c06092a864886f70d010901160f76706e406578616d706c652e6e65"
+		  "74" },
+		{ "C=CH, CNN=x", -1, false, "expected a distinguished name like 'C=CH, "
+		  "O=Example, CN=gw.example.net' for 'remote_id' (unknown attribute "
+		  "'CNN'; known: C, ST, L, O, OU, CN, emailAddress), got 'C=CH, CNN=x'" },
+		{ "C=C1, O=x", -1, false, "expected a distinguished name like 'C=CH, "
+		  "O=Example, CN=gw.example.net' for 'remote_id' (C must be a two-letter "
+		  "country code), got 'C=C1, O=x'" },
+		{ "CN=x, E=ü@x", -1, false, "expected a distinguished name like 'C=CH, "
+		  "O=Example, CN=gw.example.net' for 'remote_id' (E must be ASCII), got "
+		  "'CN=x, E=ü@x'" },
+		{ "C=CH/O=x", -1, false, "expected a distinguished name like 'C=CH, "
+		  "O=Example, CN=gw.example.net' for 'remote_id' (an '=' in the value of "
+		  "'C'), got 'C=CH/O=x'" },
+		{ "CN=x,", -1, false, "expected a distinguished name like 'C=CH, "
+		  "O=Example, CN=gw.example.net' for 'remote_id' (an empty attribute), "
+		  "got 'CN=x,'" },
+		{ "dn:gw", -1, false, "expected a distinguished name like 'C=CH, "
+		  "O=Example, CN=gw.example.net' for 'remote_id' ('gw' has no '='), got "
+		  "'dn:gw'" },
+		/* strongSwan would take it as a wildcard; we do not */
+		{ "C=CH, CN=*", -1, false, "expected a distinguished name like 'C=CH, "
+		  "O=Example, CN=gw.example.net' for 'remote_id' (wildcards are not "
+		  "supported in distinguished names), got 'C=CH, CN=*'" },
+		{ "*", -1, false, "expected '*.' or '*@' at the start of a wildcard "
+		  "domain name or email address for 'remote_id', got '*'" },
+		{ "*.x.net*", -1, false, "expected a domain name of letters, digits, "
+		  "'-', '_' and '.' for 'remote_id', got '*.x.net*'" },
+		{ "ip:*.x", -1, false, "expected '*.' or '*@' at the start of a wildcard "
+		  "domain name or email address for 'remote_id', got 'ip:*.x'" },
+		{ "*@CN=x", -1, false, "a wildcard is only allowed in a domain name or "
+		  "an email address for 'remote_id', got '*@CN=x'" },
+		{ "ipv4:2001:db8::1", -1, false, "expected an IPv4 address for "
+		  "'remote_id', got 'ipv4:2001:db8::1'" },
+		{ "a b", -1, false, "expected a domain name of letters, digits, '-', '_' "
+		  "and '.' for 'remote_id', got 'a b'" },
+		{ "", -1, false, "expected an identity (an IP address, a domain name, an "
+		  "email address or a distinguished name) for 'remote_id', got ''" },
+		{ "@", -1, false, "expected an identity (an IP address, a domain name, an "
+		  "email address or a distinguished name) for 'remote_id', got '@'" },
+		{ "a@", -1, false, "expected an email address (one '@', no spaces) for "
+		  "'remote_id', got 'a@'" },
+		{ "a b@x", -1, false, "expected an email address (one '@', no spaces) "
+		  "for 'remote_id', got 'a b@x'" },
+		{ "\\tgw", -1, false, "control characters are not allowed in 'remote_id'" },
+	};
+	char text[2048], want[512], value[512], ou[128];
+	const struct sgw_conf_id *id;
+	struct sgw_conf *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 60; i++)
+		memcpy(ou + 2 * i, "\xc3\xbc", 2);     /* ü */
+	ou[120] = '\0';
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		/* only the long DN has a "%s" */
+		snprintf(value, sizeof(value), strstr(t[i].text, "%s") ? t[i].text : "%s",
+			 strstr(t[i].text, "%s") ? ou : t[i].text);
+		snprintf(text, sizeof(text), PEER "    remote_id: \"%s\"\n", value);
+		if (t[i].type < 0) {
+			snprintf(want, sizeof(want), "t.yaml:14:16: %s", t[i].hex);
+			assert_string_equal(ike_check(text), want);
+			continue;
+		}
+		c = ike_ok(text);
+		id = &c->peers[0].remote_id;
+		assert_int_equal(id->type, t[i].type);
+		assert_int_equal(id->wildcard, t[i].wildcard);
+		assert_hex(id->data, id->len, t[i].hex);
+		sgw_conf_free(c);
+	}
+	/* what we send cannot be a pattern */
+	assert_string_equal(ike_check(PEER "    local_id: \"%any\"\n"),
+		"t.yaml:14:15: '%any' is only allowed for 'remote_id', got '%any'");
+	assert_string_equal(ike_check(PEER "    local_id: \"*.example.net\"\n"),
+		"t.yaml:14:15: a wildcard is only allowed for 'remote_id', got "
+		"'*.example.net'");
+	/* a DN longer than an identity may be */
+	snprintf(text, sizeof(text), PEER "    local_id: \"O=%0250d\"\n", 0);
+	assert_string_equal(ike_check(text),
+		"t.yaml:14:15: expected a distinguished name like 'C=CH, O=Example, "
+		"CN=gw.example.net' for 'local_id' (longer than 255 bytes as DER), got "
+		"'O=0000000000000000000000000000000000000000000000...'");
+	snprintf(text, sizeof(text), PEER "    local_id: \"O=%0200d\"\n", 0);
+	c = ike_ok(text);
+	/* Name, SET, SEQUENCE, OID, UTF8String: long-form lengths */
+	assert_int_equal(c->peers[0].local_id.len, 3 + 3 + 3 + 5 + 3 + 200);
+	sgw_conf_free(c);
+}
+
+/* What a pool hands out: a prefix without its network address and, for
+ * IPv4 up to /30, its broadcast address; a range whole. */
+static void test_ike_pool_addrs(void **state)
+{
+	static const struct {
+		const char *addrs, *first, *last;
+	} t[] = {
+		{ "10.0.0.0/24", "10.0.0.1", "10.0.0.254" },
+		{ "10.0.0.0/30", "10.0.0.1", "10.0.0.2" },
+		{ "10.0.0.0/31", "10.0.0.0", "10.0.0.1" },    /* RFC 3021 */
+		{ "10.0.0.7/32", "10.0.0.7", "10.0.0.7" },
+		{ "10.0.0.0/8", "10.0.0.1", "10.255.255.254" },
+		{ "10.0.0.0-10.0.0.255", "10.0.0.0", "10.0.0.255" },
+		{ "10.0.0.9-10.0.0.9", "10.0.0.9", "10.0.0.9" },
+		{ "2001:db8::/64", "2001:db8::1", "2001:db8::ffff:ffff:ffff:ffff" },
+		{ "2001:db8::/126", "2001:db8::1", "2001:db8::3" },
+		{ "2001:db8::/127", "2001:db8::", "2001:db8::1" },
+		{ "2001:db8::5/128", "2001:db8::5", "2001:db8::5" },
+		{ "2001:db8::a-2001:db8::1:0", "2001:db8::a", "2001:db8::1:0" },
+	};
+	char text[512], a[64];
+	const struct sgw_conf_pool *pool;
+	struct sgw_conf_err err;
+	struct sgw_conf *c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(text, sizeof(text), BASE "pools: [{name: p, addrs: \"%s\"}]\n",
+			 t[i].addrs);
+		assert_int_equal(sgw_conf_parse("t.yaml", text, strlen(text), &c, &err), 0);
+		assert_int_equal(sgw_conf_validate(c, &err), 0);
+		pool = &c->pools[0];
+		assert_int_equal(pool->is_range, strchr(t[i].addrs, '-') != NULL);
+		assert_string_equal(inet_ntop(pool->family, pool->first, a, sizeof(a)),
+				    t[i].first);
+		assert_string_equal(inet_ntop(pool->family, pool->last, a, sizeof(a)),
+				    t[i].last);
+		sgw_conf_free(c);
+	}
+}
+
+/* The secrets file: beside the configuration, read with the same rules,
+ * looked up by identity. */
+static void test_ike_secrets(void **state)
+{
+	static const uint8_t v4[4] = { 198, 51, 100, 7 };
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 7 };
+	static const char bob_dn[] =
+		"\x30\x30\x31\x0b\x30\x09\x06\x03\x55\x04\x06\x13\x02\x43\x48\x31"
+		"\x13\x30\x11\x06\x03\x55\x04\x0a\x0c\x0a\x45\x78\x61\x6d\x70\x6c"
+		"\x65\x20\x41\x47\x31\x0c\x30\x0a\x06\x03\x55\x04\x03\x0c\x03\x62"
+		"\x6f\x62";
+	struct sgw_conf *c = load_ok(IKE_DIR "/full.yaml");
+	const struct sgw_conf_secret *s;
+
+	(void)state;
+	assert_int_equal(c->n_secrets, 2);
+	s = &c->secrets[0];
+	assert_int_equal(s->n_ids, 3);
+	assert_int_equal(s->ids[0].type, SGW_ID_FQDN);
+	assert_int_equal(s->ids[1].type, SGW_ID_RFC822_ADDR);
+	assert_int_equal(s->ids[2].type, SGW_ID_IPV4_ADDR);
+	assert_int_equal(s->len, 16);
+	assert_bytes(s->secret, 16, 0x00);
+	assert_loc(s->loc, 4, 5);
+	assert_loc(s->id_loc[2], 4, 41);
+	s = &c->secrets[1];
+	assert_int_equal(s->ids[0].type, SGW_ID_IPV6_ADDR);
+	assert_int_equal(s->ids[1].type, SGW_ID_DER_ASN1_DN);
+	assert_int_equal(s->len, 16);
+	assert_memory_equal(s->secret, "sixteen bytes ok", 16);
+
+	assert_ptr_equal(sgw_conf_find_psk(c, SGW_ID_FQDN, (const uint8_t *)"gw.test", 7),
+			 &c->secrets[0]);
+	assert_ptr_equal(sgw_conf_find_psk(c, SGW_ID_IPV4_ADDR, v4, 4), &c->secrets[0]);
+	assert_ptr_equal(sgw_conf_find_psk(c, SGW_ID_IPV6_ADDR, v6, 16), &c->secrets[1]);
+	assert_ptr_equal(sgw_conf_find_psk(c, SGW_ID_DER_ASN1_DN, (const uint8_t *)bob_dn,
+					   sizeof(bob_dn) - 1), &c->secrets[1]);
+	/* exact matches only: type, length and bytes */
+	assert_null(sgw_conf_find_psk(c, SGW_ID_RFC822_ADDR, (const uint8_t *)"gw.test", 7));
+	assert_null(sgw_conf_find_psk(c, SGW_ID_FQDN, (const uint8_t *)"gw.tes", 6));
+	assert_null(sgw_conf_find_psk(c, SGW_ID_FQDN, (const uint8_t *)"GW.test", 7));
+	assert_null(sgw_conf_find_psk(c, SGW_ID_IPV4_ADDR, v6, 16));
+	assert_null(sgw_conf_find_psk(c, SGW_ID_FQDN, NULL, 0));
+	assert_null(sgw_conf_find_psk(NULL, SGW_ID_FQDN, v4, 4));
+	assert_ptr_equal(sgw_conf_find_peer(c, "rw"), &c->peers[1]);
+	assert_null(sgw_conf_find_peer(c, "RW"));
+	assert_null(sgw_conf_find_peer(c, NULL));
+	sgw_conf_free(c);
+}
+
+/* Relative to the configuration's directory, as key_file; a string has
+ * none, so the current one. */
+static void test_ike_secrets_path(void **state)
+{
+	static const char text[] = BASE "ike:\n  secrets: secrets.yaml\n"
+		"peers: [{name: p, auth: psk, children: [{name: c}]}]\n";
+	struct sgw_conf *c;
+	char cwd[4096];
+
+	(void)state;
+	c = ike_ok(text);
+	assert_string_equal(c->ike.secrets, IKE_DIR "/secrets.yaml");
+	assert_int_equal(c->n_secrets, 2);
+	sgw_conf_free(c);
+	assert_string_equal(check(text), "t.yaml:9:12: cannot read secrets file "
+			    "'secrets.yaml': No such file or directory");
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(IKE_DIR), 0);
+	assert_string_equal(check(text), "ok");
+	assert_int_equal(chdir(cwd), 0);
+	assert_string_equal(check(BASE "ike:\n  secrets: " IKE_DIR "/secrets.yaml\n"), "ok");
+	assert_string_equal(ike_check(BASE "ike:\n  secrets: pki\n"),
+		"t.yaml:9:12: secrets file 'pki' is not a regular file of at most "
+		"1048576 bytes");
+	assert_string_equal(ike_check(BASE "ike:\n  secrets: /dev/null\n"),
+		"t.yaml:9:12: secrets file '/dev/null' is not a regular file of at "
+		"most 1048576 bytes");
+	/* a secrets file needs no psk peer, and is checked all the same */
+	assert_string_equal(ike_check(BASE "ike:\n  secrets: full.yaml\n"),
+		"full.yaml:3:1: unknown key 'ports' in secrets file "
+		"(expected one of: psk)");
+}
+
+/* The first repeated identity in file order, whatever the sort order; a
+ * secrets file named by an absolute path is shown as it is. */
+static void test_ike_secrets_dups(void **state)
+{
+	char dir[] = "/tmp/sgw-conf-XXXXXX", path[64], text[512], want[256];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("psk:\n"
+	      "  - {ids: [a.test, b.test], secret: \"0123456789abcdef\"}\n"
+	      "  - {ids: [c.test, b.test], secret: \"0123456789abcdef\"}\n"
+	      "  - {ids: [a.test], secret: \"0123456789abcdef\"}\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+	snprintf(text, sizeof(text), BASE "ike: {secrets: %s}\n", path);
+	snprintf(want, sizeof(want), "%s:3:20: identity 'b.test' already has a "
+		 "secret (first at 2:20)", path);
+	assert_string_equal(check(text), want);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("psk: [{ids: [a.test, b.test], secret: \"0123456789abcdef\"}]\n", f);
+	fclose(f);
+	assert_string_equal(check(text), "ok");
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_string_equal(check(text), "ok");
+	assert_int_equal(chmod(path, 0644), 0);
+	snprintf(want, sizeof(want), "t.yaml:8:16: secrets file '%s' is accessible "
+		 "to others (mode 0644): run chmod o-rwx on it", path);
+	assert_string_equal(check(text), want);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* The fixtures in bad/ike: errors in secrets files carry the secrets
+ * file's name and place; file modes are judged last. */
+static void test_bad_ike_fixtures(void **state)
+{
+	char line[1024], path[2048], want[4096];
+	struct sgw_conf_err err;
+	struct sgw_conf *c;
+	unsigned n = 0;
+	FILE *f = fopen(SGW_FIXTURES "/bad/ike/EXPECTED", "r");
+	char *tab;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		tab = strchr(line, '\t');
+		assert_non_null(tab);
+		*tab = '\0';
+		snprintf(path, sizeof(path), "%s/bad/ike/%s", SGW_FIXTURES, line);
+		snprintf(want, sizeof(want), "%s/bad/ike/%s", SGW_FIXTURES, tab + 1);
+		c = NULL;
+		assert_int_not_equal(sgw_conf_load(path, &c, &err), 0);
+		assert_null(c);
+		assert_string_equal(err.msg, want);
+		n++;
+	}
+	fclose(f);
+	assert_int_equal(n, count_yaml(SGW_FIXTURES "/bad/ike"));
+}
+
+static void test_err_ike_values(void **state)
+{
+	(void)state;
+	assert_string_equal(check("ike: {port: 4500}\n" BASE),
+		"t.yaml:1:7: unknown key 'port' in ike (expected one of: secrets, "
+		"cookie_threshold, half_open_per_source, half_open_timeout, "
+		"retransmit_timeout, retransmit_base, retransmit_tries, fragment_size)");
+	assert_string_equal(check("ike: {fragment_size: 575}\n" BASE),
+		"t.yaml:1:22: expected an integer 576..9000 for 'fragment_size', got '575'");
+	assert_string_equal(check("ike: {retransmit_tries: 0}\n" BASE),
+		"t.yaml:1:25: expected an integer 1..20 for 'retransmit_tries', got '0'");
+	assert_string_equal(check("ike: {half_open_per_source: 0}\n" BASE),
+		"t.yaml:1:29: expected an integer 1..1048576 for 'half_open_per_source', "
+		"got '0'");
+	assert_string_equal(check("ike: {secrets: \"\"}\n" BASE),
+		"t.yaml:1:16: expected a file name for 'secrets', got ''");
+	assert_string_equal(check("limits: {half_open: 15}\n" BASE),
+		"t.yaml:1:21: expected an integer 16..1048576 for 'half_open', got '15'");
+	assert_string_equal(check("limits: {ike_sas: 1048577}\n" BASE),
+		"t.yaml:1:19: expected an integer 16..1048576 for 'ike_sas', got '1048577'");
+	/* the limits hold each other */
+	assert_string_equal(check("limits: {ike_sas: 64, half_open: 64}\n"
+				  "ike: {cookie_threshold: 64, half_open_per_source: 64}\n" BASE),
+		"ok");
+	assert_string_equal(check("limits: {ike_sas: 64, half_open: 64}\n"
+				  "ike: {cookie_threshold: 0, half_open_per_source: 65}\n" BASE),
+		"t.yaml:2:50: 'half_open_per_source' (65) must not be above "
+		"limits.half_open (64)");
+
+	/* pools */
+	assert_string_equal(check(BASE "pools: [{name: a b, addrs: 10.0.0.0/8}]\n"),
+		"t.yaml:8:16: expected a name of 1..31 characters from [A-Za-z0-9_.-] "
+		"for 'name', got 'a b'");
+	assert_string_equal(check(BASE "pools: [{name: a, addrs: 10.0.0.0}]\n"),
+		"t.yaml:8:26: expected a prefix or a range (like 10.10.1.0/24 or "
+		"10.10.1.10-10.10.1.200) for 'addrs', got '10.0.0.0'");
+	assert_string_equal(check(BASE "pools: [{name: a, addrs: 10.0.0.1-10.0.0.9/32}]\n"),
+		"t.yaml:8:26: expected a prefix or a range (like 10.10.1.0/24 or "
+		"10.10.1.10-10.10.1.200) for 'addrs', got '10.0.0.1-10.0.0.9/32'");
+	assert_string_equal(check(BASE "pools: [{name: a, addrs: 10.0.0.0/33}]\n"),
+		"t.yaml:8:26: expected a prefix length 0..32 for 'addrs', got '10.0.0.0/33'");
+	assert_string_equal(check(BASE "pools: [{name: a, addrs: 10.0.0.0/8, dns: [10.0.0.1/32]}]\n"),
+		"t.yaml:8:44: expected an address without a prefix length (like "
+		"198.51.100.53) for 'dns', got '10.0.0.1/32'");
+	assert_string_equal(check(BASE "pools: [{name: a, addrs: \"198.51.100.128/25\"}]\n"),
+		"t.yaml:8:26: pool 'a' 198.51.100.128/25 overlaps the subnet "
+		"198.51.100.0/24 of port 'client'");
+	/* ranges touch, prefixes nest */
+	assert_string_equal(check(BASE "pools:\n  - {name: a, addrs: 10.0.0.0/24}\n"
+				  "  - {name: b, addrs: 10.0.1.0-10.0.1.255}\n"
+				  "  - {name: c, addrs: 10.0.0.255-10.0.1.0}\n"),
+		"t.yaml:11:22: pool 'c' 10.0.0.255-10.0.1.0 overlaps pool 'a' "
+		"10.0.0.0/24 (first at 9:22)");
+	assert_string_equal(check(BASE "pools:\n  - {name: a, addrs: 10.0.0.0/8}\n"
+				  "  - {name: b, addrs: 10.99.0.0/16}\n"),
+		"t.yaml:10:22: pool 'b' 10.99.0.0/16 overlaps pool 'a' 10.0.0.0/8 "
+		"(first at 9:22)");
+
+	/* peers */
+	assert_string_equal(ike_check(PEER "    remote: somewhere\n"),
+		"t.yaml:14:13: expected 'any', an address or a prefix (like "
+		"203.0.113.2) for 'remote', got 'somewhere'");
+	assert_string_equal(ike_check(PEER "    local: 198.51.100.0/24\n"),
+		"t.yaml:14:12: expected an address without a prefix length (like "
+		"203.0.113.1) for 'local', got '198.51.100.0/24'");
+	assert_string_equal(ike_check(PEER "    auth: eap\n"),
+		"t.yaml:14:11: expected an authentication (psk, pubkey) for 'auth', got 'eap'");
+	assert_string_equal(ike_check(PEER "    remote_auth: psk\n"),
+		"t.yaml:12:14: 'cacerts' is only allowed with 'remote_auth: pubkey'");
+	assert_string_equal(ike_check(PEER "    auth: psk\n"),
+		"t.yaml:10:11: 'cert' is only allowed with 'auth: pubkey'");
+	assert_string_equal(ike_check(BASE "peers:\n  - name: p\n    auth: pubkey\n"
+				      "    cert: pki/gw.pem\n    cacerts: [pki/ca.pem]\n"
+				      "    children: [{name: c}]\n"),
+		"t.yaml:9:5: missing required key 'key' in peers entry (needed by "
+		"'auth: pubkey')");
+	assert_string_equal(ike_check(PEER "    cacerts: []\n"),
+		"t.yaml:14:5: duplicate key 'cacerts' in peers entry (first at 12:5)");
+	assert_string_equal(ike_check(BASE "peers:\n  - name: p\n    cert: pki/gw.pem\n"
+				      "    key: pki/gw.key\n    cacerts: []\n"
+				      "    children: [{name: c}]\n"),
+		"t.yaml:12:14: expected a list of file names for 'cacerts', got nothing");
+	assert_string_equal(ike_check(BASE "peers:\n  - name: p\n    cert: pki\n"),
+		"t.yaml:10:11: cert 'pki' is not a regular file");
+	assert_string_equal(ike_check(BASE "peers:\n  - name: p\n    cert: pki/gw.pem\n"
+				      "    key: pki/gw.key\n"
+				      "    cacerts: [pki/ca.pem, pki/ca.pem, pki/ca.pem, "
+				      "pki/ca.pem, pki/ca.pem]\n"),
+		"t.yaml:12:63: too many entries for 'cacerts' (at most 4)");
+	assert_string_equal(ike_check(PEER "    pools: [a, b, c]\n"),
+		"t.yaml:14:19: too many entries for 'pools' (at most 2)");
+	assert_string_equal(ike_check(PEER "    pools: [\"a b\"]\n"),
+		"t.yaml:14:13: expected a pool name for 'pools', got 'a b'");
+	assert_string_equal(ike_check(PEER "    fragmentation: maybe\n"),
+		"t.yaml:14:20: expected a boolean (true/false/yes/no) for "
+		"'fragmentation', got 'maybe'");
+	assert_string_equal(ike_check(PEER "    remote_port: 0\n"),
+		"t.yaml:14:18: expected an integer 1..65535 for 'remote_port', got '0'");
+	assert_string_equal(ike_check(PEER "    child_lifetime_bytes: -1\n"),
+		"t.yaml:14:27: expected an integer 0..18446744073709551615 for "
+		"'child_lifetime_bytes', got '-1'");
+	assert_string_equal(ike_check(PEER "    children:\n"),
+		"t.yaml:14:5: duplicate key 'children' in peers entry (first at 13:5)");
+	assert_string_equal(ike_check(BASE "peers:\n  - name: p\n    cert: pki/gw.pem\n"
+				      "    key: pki/gw.key\n    cacerts: [pki/ca.pem]\n"
+				      "    children: [{name: c, mode: beet}]\n"),
+		"t.yaml:13:32: expected a mode (tunnel, transport) for 'mode', got 'beet'");
+	assert_string_equal(ike_check(BASE "peers:\n  - name: p\n    cert: pki/gw.pem\n"
+				      "    key: pki/gw.key\n    cacerts: [pki/ca.pem]\n"
+				      "    children: [{name: c, start_action: trap}]\n"),
+		"t.yaml:13:40: expected a start action (none, start) for 'start_action', "
+		"got 'trap'");
+	assert_string_equal(ike_check(BASE "peers:\n  - name: p\n    cert: pki/gw.pem\n"
+				      "    key: pki/gw.key\n    cacerts: [pki/ca.pem]\n"
+				      "    children: [{local_ts: [dynamic]}]\n"),
+		"t.yaml:13:16: missing required key 'name' in children entry");
+	assert_string_equal(ike_check(BASE "peers: [x]\n"),
+		"t.yaml:8:9: expected a mapping for each entry of 'peers', got 'x'");
+	/* an initiator's children start with it; 'start' may be said */
+	assert_string_equal(ike_check(PEER "    initiate: true\n    remote: 203.0.113.2\n"
+				      "  - name: q\n    initiate: true\n    remote: 203.0.113.3\n"
+				      "    cert: pki/gw.pem\n    key: pki/gw.key\n"
+				      "    cacerts: [pki/ca.pem]\n"
+				      "    children: [{name: c, start_action: start}]\n"), "ok");
+}
+
+/* Structs built by code get the checks the parser would have made. */
+static void test_validate_built_ike(void **state)
+{
+	struct sgw_conf_err err;
+	struct sgw_conf *c = ike_ok(PEER "    pools: [p]\n"
+				    "pools: [{name: p, addrs: 10.9.0.0/16}]\n");
+	struct sgw_conf_peer *p = &c->peers[0];
+	struct sgw_conf_pool pool = c->pools[0];
+	struct sgw_conf_child *ch;
+
+	(void)state;
+	p->pool_idx[0] = 7;
+	assert_int_equal(sgw_conf_validate(c, &err), 0);
+	assert_int_equal(p->pool_idx[0], 0);   /* resolved again */
+	p->n_ike = 0;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml:9:5: malformed peer 'p'");
+	p->n_ike = 2;
+	p->esp[0].n_dh = 9;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml:9:5: malformed peer 'p'");
+	p->esp[0].n_dh = 0;
+	p->local_id.type = 4;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	p->local_id.type = SGW_ID_FQDN;
+	p->local_id.wildcard = true;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	p->local_id = (struct sgw_conf_id){ 0 };
+	p->key[0] = '\0';
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml:9:5: peer 'p' authenticates "
+			    "with a certificate but has no 'cert' and 'key'");
+	strcpy(p->key, IKE_DIR "/pki/gw.key");
+	p->n_cacerts = 0;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml:9:5: peer 'p' expects a "
+			    "certificate but has no 'cacerts'");
+	p->n_cacerts = 1;
+	p->auth = SGW_AUTH_PSK;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml: 'auth: psk' needs a secrets "
+			    "file ('secrets' in 'ike')");
+	p->auth = SGW_AUTH_PUBKEY;
+	ch = p->children;
+	p->n_children = 0;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml:9:5: peer 'p' has no children "
+			    "(at least one Child SA is required)");
+	p->n_children = 1;
+	ch->n_remote_ts = SGW_MAX_TS + 1;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml:13:16: malformed child 'c' of "
+			    "peer 'p'");
+	ch->n_remote_ts = 1;
+	memcpy(c->pools[0].first, c->pools[0].last, 16);
+	c->pools[0].first[3] = 0xff;
+	c->pools[0].last[3] = 0x00;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml:15:9: malformed pool 'p'");
+	c->pools[0] = pool;
+	c->n_peers = 3;
+	c->peers = NULL;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml: n_peers is 3 but there is no "
+			    "peer table");
+	c->peers = p;
+	c->n_peers = 1;
+	c->ike.retransmit_base = 0.5;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml: expected a decimal 1.0..4.0 "
+			    "for 'retransmit_base'");
+	c->ike.retransmit_base = 1.0;
+	c->limits.half_open = 20000;
+	assert_int_equal(sgw_conf_validate(c, &err), -EINVAL);
+	assert_string_equal(err.msg, IKE_DIR "/t.yaml: limits.half_open (20000) must "
+			    "not be above limits.ike_sas (16384)");
+	c->limits.half_open = 4096;
+	assert_int_equal(sgw_conf_validate(c, &err), 0);
+	sgw_conf_free(c);
+}
+
+/* A key others can read is refused, last, whatever else is right. */
+static void test_ike_file_modes(void **state)
+{
+#define CERT_PEER BASE "peers:\n  - name: p\n    cert: pki/gw.pem\n" \
+	"    key: pki/gw.key\n    cacerts: [pki/ca.pem]\n    children: [{name: c}]\n"
+	static const char text[] = CERT_PEER;
+
+	(void)state;
+	assert_int_equal(chmod(IKE_DIR "/pki/gw.key", 0604), 0);
+	assert_string_equal(ike_check(text), "t.yaml:11:10: key 'pki/gw.key' is "
+			    "accessible to others (mode 0604): run chmod o-rwx on it");
+	assert_int_equal(chmod(IKE_DIR "/pki/gw.key", 0601), 0);
+	assert_string_equal(ike_check(text), "t.yaml:11:10: key 'pki/gw.key' is "
+			    "accessible to others (mode 0601): run chmod o-rwx on it");
+	/* the group may read it: a gateway's service group often does */
+	assert_int_equal(chmod(IKE_DIR "/pki/gw.key", 0640), 0);
+	assert_string_equal(ike_check(text), "ok");
+	assert_int_equal(chmod(IKE_DIR "/pki/gw.key", 0600), 0);
+	/* other mistakes come first */
+	assert_int_equal(chmod(IKE_DIR "/pki/gw.key", 0644), 0);
+	assert_string_equal(ike_check(CERT_PEER "    dpd: 1w\n"),
+		"t.yaml:14:10: expected 0 (off) or a duration up to 1d (like 30s) for "
+		"'dpd', got '1w'");
+	assert_int_equal(chmod(IKE_DIR "/pki/gw.key", 0600), 0);
+#undef CERT_PEER
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1812,7 +3091,27 @@ int main(void)
 		cmocka_unit_test(test_prefix_parse),
 		cmocka_unit_test(test_prefix_str_contains),
 		cmocka_unit_test(test_log_levels),
+		cmocka_unit_test(test_example_roadwarrior),
+		cmocka_unit_test(test_example_site_peers),
+		cmocka_unit_test(test_ike_full),
+		cmocka_unit_test(test_ike_defaults),
+		cmocka_unit_test(test_ike_default_proposals),
+		cmocka_unit_test(test_ike_proposals),
+		cmocka_unit_test(test_err_ike_proposals),
+		cmocka_unit_test(test_ike_durations),
+		cmocka_unit_test(test_ike_retransmit_base),
+		cmocka_unit_test(test_ike_ts),
+		cmocka_unit_test(test_ike_pool_addrs),
+		cmocka_unit_test(test_ike_identities),
+		cmocka_unit_test(test_ike_secrets),
+		cmocka_unit_test(test_ike_secrets_path),
+		cmocka_unit_test(test_ike_secrets_dups),
+		cmocka_unit_test(test_bad_ike_fixtures),
+		cmocka_unit_test(test_err_ike_values),
+		cmocka_unit_test(test_validate_built_ike),
+		cmocka_unit_test(test_ike_file_modes),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* fix_modes: the bad fixtures also need their secrets file private. */
+	return cmocka_run_group_tests(tests, fix_modes, NULL);
 }

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IKE SA store: every IKE SA on one list and in a hash by our own SPI
+ * (the only SPI we choose, so the only one that cannot collide), half-open
+ * accounting for the denial-of-service limits (RFC 7296 2.6), and the
+ * daemon's entry points.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+
+#include "ike_int.h"
+
+struct ike_globals ike;
+void (*sgw_ike_log_hook)(int level, const char *msg);
+
+const char *const sgw_ike_counter_names[SGW_IKE_C_MAX] = {
+#define SGW_IKE_NAME(id, name) name,
+	SGW_IKE_COUNTERS(SGW_IKE_NAME)
+#undef SGW_IKE_NAME
+};
+
+const uint64_t *sgw_ike_counters(void)
+{
+	return ike.cnt;
+}
+
+void ike_log(int level, const struct ike_sa *sa, const char *fmt, ...)
+{
+	char msg[512];
+	int n = 0;
+	va_list ap;
+
+	if (!sgw_ike_log_hook)
+		return;
+	if (sa)
+		n = snprintf(msg, sizeof(msg), "ike %u%s%s: ", sa->id,
+			     sa->peer ? " " : "", sa->peer ? sa->peer->name : "");
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	sgw_ike_log_hook(level, msg);
+}
+
+static void crypto_log(void *arg, int level, const char *msg)
+{
+	(void)arg;
+	ike_log(level, NULL, "crypto: %s", msg);
+}
+
+bool ike_addr_eq(const struct sgw_ike_addr *a, const struct sgw_ike_addr *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       !memcmp(a->a, b->a, a->family == AF_INET ? 4 : 16);
+}
+
+const char *ike_addr_str(const struct sgw_ike_addr *a, char *buf, size_t n)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(a->family, a->a, s, sizeof(s));
+	snprintf(buf, n, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", s, a->port);
+	return buf;
+}
+
+static unsigned hash_of(uint64_t spi)
+{
+	return (unsigned)((spi * 0x9e3779b97f4a7c15ull) >> 40) & ike.hash_mask;
+}
+
+struct ike_sa *ike_sa_new(bool initiator, const struct sgw_ike_addr *local,
+			  const struct sgw_ike_addr *remote)
+{
+	struct ike_sa *sa;
+	uint64_t spi;
+
+	if (ike.n_sas >= ike.set.max_sas) {
+		IKE_COUNT(TABLE_FULL);
+		return NULL;
+	}
+	sa = calloc(1, sizeof(*sa));
+	if (!sa)
+		return NULL;
+	do {
+		if (sgw_ike_random(&spi, sizeof(spi))) {
+			free(sa);
+			return NULL;
+		}
+	} while (!spi || ike_sa_find(spi));
+	sa->id = ++ike.next_id;
+	sa->initiator = initiator;
+	if (initiator)
+		sa->ispi = spi;
+	else
+		sa->rspi = spi;
+	sa->local = *local;
+	sa->remote = *remote;
+	sa->born_ms = sa->last_rx_ms = ike_now();
+	sa->next = ike.all;
+	ike.all = sa;
+	sa->hnext = ike.hash[hash_of(spi)];
+	ike.hash[hash_of(spi)] = sa;
+	ike.n_sas++;
+	ike.n_half_open++;
+	sa->half_open_until_ms = sa->born_ms + ike.set.half_open_timeout_ms;
+	return sa;
+}
+
+struct ike_sa *ike_sa_find(uint64_t our_spi)
+{
+	for (struct ike_sa *sa = ike.hash[hash_of(our_spi)]; sa; sa = sa->hnext)
+		if (ike_our_spi(sa) == our_spi && sa->state != IKE_S_DEAD)
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *ike_sa_find_half_open(uint64_t ispi, const struct sgw_ike_addr *remote)
+{
+	for (struct ike_sa *sa = ike.all; sa; sa = sa->next)
+		if (!sa->initiator && sa->ispi == ispi && sa->state == IKE_S_INIT_DONE &&
+		    ike_addr_eq(&sa->remote, remote))
+			return sa;
+	return NULL;
+}
+
+unsigned ike_half_open_from(const struct sgw_ike_addr *remote)
+{
+	unsigned n = 0;
+
+	for (struct ike_sa *sa = ike.all; sa; sa = sa->next)
+		if (sa->half_open_until_ms && sa->state != IKE_S_DEAD &&
+		    sa->remote.family == remote->family &&
+		    !memcmp(sa->remote.a, remote->a, 16))
+			n++;
+	return n;
+}
+
+static void half_open_done(struct ike_sa *sa)
+{
+	if (sa->half_open_until_ms) {
+		sa->half_open_until_ms = 0;
+		ike.n_half_open--;
+	}
+}
+
+void ike_sa_established(struct ike_sa *sa)
+{
+	half_open_done(sa);
+	sa->state = IKE_S_ESTABLISHED;
+	IKE_COUNT(IKE_UP);
+}
+
+void ike_child_free(struct ike_sa *sa, struct ike_child *c)
+{
+	struct ike_child **pp;
+
+	for (pp = &sa->children; *pp && *pp != c; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = c->next;
+	if (c->h_in)
+		ike.host.esp_del(ike.host.ctx, c->h_in);
+	else if (c->spi_in)
+		ike.host.spi_release(ike.host.ctx, c->spi_in);
+	if (c->h_out)
+		ike.host.esp_del(ike.host.ctx, c->h_out);
+	if (c->h_in || c->h_out)
+		IKE_COUNT(CHILD_DOWN);
+	/* Whoever waited for this one to go waits no more. */
+	for (struct ike_child *x = sa->children; x; x = x->next)
+		if (x->replaces == c)
+			x->replaces = NULL;
+	if (sa->cx_child == c)
+		sa->cx_child = NULL;
+	if (sa->del_child == c)
+		sa->del_child = NULL;
+	OPENSSL_cleanse(c, sizeof(*c));
+	free(c);
+}
+
+/* Everything goes at once: the SA is unlinked at the next reap, so that
+ * callers up the stack may still look at it. */
+void ike_sa_kill(struct ike_sa *sa, const char *why)
+{
+	if (sa->state == IKE_S_DEAD)
+		return;
+	ike_log(LOG_INFO, sa, "deleted: %s", why);
+	if (sa->state == IKE_S_ESTABLISHED || sa->state == IKE_S_DELETING)
+		IKE_COUNT(IKE_DOWN);
+	while (sa->children)
+		ike_child_free(sa, sa->children);
+	if (sa->vip_leased) {
+		ike_pool_release(sa->vip_family == AF_INET ? sa->peer->pool4 : sa->peer->pool6,
+				 sa->vip);
+		sa->vip_leased = false;
+	}
+	half_open_done(sa);
+	sa->state = IKE_S_DEAD;
+}
+
+static void sa_free(struct ike_sa *sa)
+{
+	struct ike_sa **pp;
+
+	for (pp = &ike.hash[hash_of(ike_our_spi(sa))]; *pp && *pp != sa; pp = &(*pp)->hnext)
+		;
+	if (*pp)
+		*pp = sa->hnext;
+	sgw_ike_dh_free(sa->dh);
+	sgw_ike_dh_free(sa->cx_dh);
+	sgw_ike_sk_free(sa->sk_rx);
+	sgw_ike_sk_free(sa->sk_tx);
+	sgw_ike_keys_clear(&sa->keys);
+	free(sa->init_i);
+	free(sa->init_r);
+	ike_req_clear(&sa->req);
+	ike_resp_clear(&sa->resp);
+	ike_frags_clear(&sa->frags);
+	OPENSSL_cleanse(sa, sizeof(*sa));
+	free(sa);
+	ike.n_sas--;
+}
+
+void ike_sa_reap(void)
+{
+	struct ike_sa **pp = &ike.all;
+
+	while (*pp) {
+		struct ike_sa *sa = *pp;
+
+		if (sa->state == IKE_S_DEAD) {
+			*pp = sa->next;
+			sa_free(sa);
+		} else {
+			pp = &sa->next;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ entry points */
+
+int sgw_ike_init(const struct sgw_conf *c, const struct sgw_ike_host *h)
+{
+	unsigned size = 64;
+
+	int ret;
+
+	memset(&ike, 0, sizeof(ike));
+	ike.conf = c;
+	ike.host = *h;
+	sgw_ike_crypto_set_log(crypto_log, NULL);
+	ret = ike_cfg_load(c);
+	if (ret)
+		return ret;
+	while (size < ike.set.max_sas && size < (1u << 22))
+		size <<= 1;
+	ike.hash = calloc(size, sizeof(*ike.hash));
+	ike.buf = malloc(IKE_MSG_BUF);
+	if (!ike.hash || !ike.buf) {
+		free(ike.hash);
+		free(ike.buf);
+		return -ENOMEM;
+	}
+	ike.hash_mask = size - 1;
+	if (sgw_ike_random(ike.cookie_secret, sizeof(ike.cookie_secret)))
+		return -EIO;
+	ike.cookie_secret_ms = ike_now();
+	return 0;
+}
+
+void sgw_ike_fini(void)
+{
+	for (struct ike_sa *sa = ike.all; sa; sa = sa->next)
+		ike_sa_kill(sa, "shutdown");
+	ike_sa_reap();
+	free(ike.hash);
+	free(ike.buf);
+	ike_cfg_free();
+	OPENSSL_cleanse(ike.cookie_secret, sizeof(ike.cookie_secret));
+	memset(&ike, 0, sizeof(ike));
+}
+
+void sgw_ike_input(const struct sgw_ike_addr *local, const struct sgw_ike_addr *remote,
+		   const uint8_t *msg, size_t len)
+{
+	IKE_COUNT(RX);
+	ike_exch_input(local, remote, msg, len);
+	ike_sa_reap();
+}
+
+void sgw_ike_tick(void)
+{
+	const uint64_t now = ike_now();
+
+	for (struct ike_sa *sa = ike.all; sa; sa = sa->next) {
+		if (sa->state == IKE_S_DEAD)
+			continue;
+		if (sa->half_open_until_ms && now >= sa->half_open_until_ms) {
+			ike_sa_kill(sa, "half-open timeout");
+			continue;
+		}
+		ike_retransmit_tick(sa, now);
+		if (sa->state != IKE_S_DEAD)
+			ike_exch_timeout(sa);
+	}
+	ike_exch_keep_up();
+	ike_sa_reap();
+}
+
+static const char *state_name(enum ike_state s)
+{
+	static const char *const n[] = { "CONNECTING", "HALF_OPEN", "AUTHENTICATING",
+					 "ESTABLISHED", "DELETING", "DEAD" };
+
+	return n[s];
+}
+
+static void id_str(uint8_t type, const uint8_t *d, size_t len, char *out, size_t n)
+{
+	if (type == IKEV2_ID_IPV4_ADDR && len == 4)
+		inet_ntop(AF_INET, d, out, (socklen_t)n);
+	else if (type == IKEV2_ID_IPV6_ADDR && len == 16)
+		inet_ntop(AF_INET6, d, out, (socklen_t)n);
+	else if (type == IKEV2_ID_FQDN || type == IKEV2_ID_RFC822_ADDR) {
+		size_t k = len < n - 1 ? len : n - 1;
+
+		for (size_t i = 0; i < k; i++)
+			out[i] = d[i] >= 0x20 && d[i] < 0x7f ? (char)d[i] : '?';
+		out[k] = 0;
+	} else {
+		snprintf(out, n, "type %u, %zu bytes", type, len);
+	}
+}
+
+static void info_of(const struct ike_sa *sa, struct sgw_ike_sa_info *o)
+{
+	const uint64_t now = ike_now();
+	const struct ike_child *c;
+	unsigned k = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->id = sa->id;
+	if (sa->peer)
+		snprintf(o->peer, sizeof(o->peer), "%s", sa->peer->name);
+	snprintf(o->state, sizeof(o->state), "%s", state_name(sa->state));
+	o->initiator = sa->initiator;
+	o->ispi = sa->ispi;
+	o->rspi = sa->rspi;
+	o->local = sa->local;
+	o->remote = sa->remote;
+	id_str(sa->lid_type, sa->lid, sa->lid_len, o->local_id, sizeof(o->local_id));
+	id_str(sa->rid_type, sa->rid, sa->rid_len, o->remote_id, sizeof(o->remote_id));
+	if (sa->prop.encr)
+		sgw_ike_choice_str(&sa->prop, o->algs, sizeof(o->algs));
+	o->nat_local = sa->nat_local;
+	o->nat_remote = sa->nat_remote;
+	o->age_ms = now - sa->born_ms;
+	o->rekey_in_ms = sa->rekey_ms > now ? sa->rekey_ms - now : 0;
+	for (c = sa->children; c; c = c->next, k++) {
+		if (k >= sizeof(o->child) / sizeof(o->child[0]))
+			continue;
+		snprintf(o->child[k].name, sizeof(o->child[k].name), "%s", c->name);
+		o->child[k].spi_in = c->spi_in;
+		o->child[k].spi_out = c->spi_out;
+		sgw_ike_choice_str(&c->prop, o->child[k].algs, sizeof(o->child[k].algs));
+		if (c->ts_local.n_ts)
+			sgw_ike_ts_str(&c->ts_local.ts[0], o->child[k].ts_local,
+				       sizeof(o->child[k].ts_local));
+		if (c->ts_remote.n_ts)
+			sgw_ike_ts_str(&c->ts_remote.ts[0], o->child[k].ts_remote,
+				       sizeof(o->child[k].ts_remote));
+		o->child[k].age_ms = now - c->born_ms;
+		o->child[k].rekey_in_ms = c->rekey_ms > now ? c->rekey_ms - now : 0;
+		if (sa->vip_leased) {
+			o->child[k].vip_family = sa->vip_family;
+			memcpy(o->child[k].vip, sa->vip, 16);
+		}
+	}
+	o->n_children = k;
+}
+
+bool sgw_ike_sa_next(uint32_t *iter, struct sgw_ike_sa_info *out)
+{
+	const struct ike_sa *best = NULL;
+
+	/* By id, so that an iteration survives SAs coming and going. */
+	for (const struct ike_sa *sa = ike.all; sa; sa = sa->next)
+		if (sa->state != IKE_S_DEAD && sa->id > *iter && (!best || sa->id < best->id))
+			best = sa;
+	if (!best)
+		return false;
+	*iter = best->id;
+	info_of(best, out);
+	return true;
+}
+
+bool sgw_ike_sa_get(uint32_t id, struct sgw_ike_sa_info *out)
+{
+	for (const struct ike_sa *sa = ike.all; sa; sa = sa->next)
+		if (sa->id == id && sa->state != IKE_S_DEAD) {
+			info_of(sa, out);
+			return true;
+		}
+	return false;
+}
