@@ -21,6 +21,7 @@
 
 enum req_kind {
 	REQ_NONE, REQ_INIT, REQ_AUTH, REQ_DPD, REQ_DELETE_IKE, REQ_DELETE_CHILD, REQ_REKEY_CHILD,
+	REQ_REKEY_IKE,
 };
 
 #define RETIRE_MS (30 * 1000)         /* a rekeyed SA the peer never deletes */
@@ -53,6 +54,7 @@ struct pl {
 static void auth_response(struct ike_sa *sa, const struct sgw_ike_msg *m);
 static void enc_certreq(const struct ike_peer *pe, struct sgw_ike_buf *b);
 static void child_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m);
+static void ike_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m);
 
 static uint8_t msgbuf[IKE_MSG_BUF];      /* an unprotected message being built */
 static uint8_t inner[IKE_MSG_BUF];       /* the plaintext of one being protected */
@@ -1001,6 +1003,35 @@ static int dh_once(uint16_t group, const struct sgw_ike_ke_pld *peer, struct sgw
 	return ret;
 }
 
+/* A rekeyed IKE SA's successor n takes over everything but the keys
+ * (RFC 7296 2.18): Child SAs, identities, NAT state, the virtual address. */
+static void ike_takeover(struct ike_sa *n, struct ike_sa *sa)
+{
+	n->natt = sa->natt;
+	n->nat_local = sa->nat_local;
+	n->nat_remote = sa->nat_remote;
+	n->frag_ok = sa->frag_ok;
+	n->lid_type = sa->lid_type;
+	n->lid_len = sa->lid_len;
+	memcpy(n->lid, sa->lid, sa->lid_len);
+	n->rid_type = sa->rid_type;
+	n->rid_len = sa->rid_len;
+	memcpy(n->rid, sa->rid, sa->rid_len);
+	n->children = sa->children;
+	sa->children = NULL;
+	n->vip_leased = sa->vip_leased;
+	n->vip_family = sa->vip_family;
+	memcpy(n->vip, sa->vip, 16);
+	sa->vip_leased = false;
+	ike_sa_established(n);
+	sa->superseded_ms = ike_now();
+	n->rekey_ms = sa->peer->ike_lifetime_ms ? ike_now() + jitter(sa->peer->ike_lifetime_ms) : 0;
+	sa->rekey_ms = 0;
+	for (unsigned i = 0; i < ike.n_peers; i++)
+		if (ike.peer_state[i].sa_id == sa->id)
+			ike.peer_state[i].sa_id = n->id;
+}
+
 /* The peer rekeys the IKE SA (2.18): a new IKE SA takes over the
  * children; the old one goes when the peer deletes it. */
 static void ike_rekey_request(struct ike_sa *sa, const struct pl *p, uint32_t mid)
@@ -1054,26 +1085,7 @@ static void ike_rekey_request(struct ike_sa *sa, const struct pl *p, uint32_t mi
 		send_error(sa, IKEV2_EXCH_CREATE_CHILD_SA, mid, IKEV2_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
-	n->natt = sa->natt;
-	n->nat_local = sa->nat_local;
-	n->nat_remote = sa->nat_remote;
-	n->frag_ok = sa->frag_ok;
-	n->lid_type = sa->lid_type;
-	n->lid_len = sa->lid_len;
-	memcpy(n->lid, sa->lid, sa->lid_len);
-	n->rid_type = sa->rid_type;
-	n->rid_len = sa->rid_len;
-	memcpy(n->rid, sa->rid, sa->rid_len);
-	n->children = sa->children;
-	sa->children = NULL;
-	n->vip_leased = sa->vip_leased;
-	n->vip_family = sa->vip_family;
-	memcpy(n->vip, sa->vip, 16);
-	sa->vip_leased = false;
-	ike_sa_established(n);
-	sa->superseded_ms = ike_now();
-	n->rekey_ms = pe->ike_lifetime_ms ? ike_now() + jitter(pe->ike_lifetime_ms) : 0;
-	sa->rekey_ms = 0;
+	ike_takeover(n, sa);
 	sgw_ike_choice_payload(&c, n->rspi, 8, &reply);
 	sgw_ike_buf_init(&b, inner, sizeof(inner));
 	sgw_ike_enc_sa(&b, &reply);
@@ -1315,6 +1327,8 @@ static void response(struct ike_sa *sa, const struct sgw_ike_msg *m)
 		auth_response(sa, m);
 	else if (kind == REQ_REKEY_CHILD)
 		child_rekey_response(sa, m);
+	else if (kind == REQ_REKEY_IKE)
+		ike_rekey_response(sa, m);
 	else if (kind == REQ_DELETE_CHILD && sa->del_child)
 		ike_child_free(sa, sa->del_child);
 	else if (kind == REQ_DELETE_IKE)
@@ -1778,6 +1792,96 @@ static void child_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m)
 		c->spi_out);
 }
 
+/* --------------------------------------------------- our IKE SA rekeying */
+
+static int ike_rekey_start(struct ike_sa *sa)
+{
+	const struct ike_peer *pe = sa->peer;
+	struct sgw_ike_sa_pld offers;
+	struct sgw_ike_buf b;
+	struct ike_sa *n;
+	uint8_t pub[SGW_IKE_DH_MAX];
+	size_t pub_len = 0;
+	int ret;
+
+	n = ike_sa_new(true, &sa->local, &sa->remote);
+	if (!n)
+		return -ENOSPC;
+	n->peer = pe;
+	n->state = IKE_S_INIT_SENT;
+	n->ni_len = IKE_NONCE_LEN;
+	n->dh_group = sa->prop.dh;
+	ret = sgw_ike_random(n->ni, n->ni_len);
+	if (!ret)
+		ret = dh_once(n->dh_group, NULL, &n->dh, pub, &pub_len, NULL, NULL);
+	if (!ret)
+		ret = sgw_ike_offer_payload(pe->ike, pe->n_ike, IKEV2_PROTO_IKE, n->ispi, 8, 0,
+					    &offers);
+	if (ret) {
+		ike_sa_kill(n, "cannot start the rekey");
+		return ret;
+	}
+	sgw_ike_buf_init(&b, inner, sizeof(inner));
+	sgw_ike_enc_sa(&b, &offers);
+	{
+		const struct sgw_ike_nonce_pld ni = { .len = (uint16_t)n->ni_len, .data = n->ni };
+		const struct sgw_ike_ke_pld ke = { .group = n->dh_group, .len = (uint16_t)pub_len,
+						   .data = pub };
+
+		sgw_ike_enc_nonce(&b, &ni);
+		sgw_ike_enc_ke(&b, &ke);
+	}
+	ret = ike_send_protected(sa, IKEV2_EXCH_CREATE_CHILD_SA, false, sa->tx_mid, &b,
+				 REQ_REKEY_IKE);
+	if (ret) {
+		ike_sa_kill(n, "cannot send the rekey");
+		return ret;
+	}
+	sa->cx_ike = n;
+	ike_log(LOG_INFO, sa, "rekeying the IKE SA");
+	return 0;
+}
+
+static void ike_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m)
+{
+	const struct sgw_ike_delete_pld del = { .proto = IKEV2_PROTO_IKE };
+	struct ike_sa *n = sa->cx_ike;
+	uint8_t g_ir[SGW_IKE_DH_MAX];
+	size_t g_len = 0;
+	struct pl p;
+	int ret;
+
+	sa->cx_ike = NULL;
+	if (!n || n->state == IKE_S_DEAD)
+		return;
+	if (decode(m, &p) || error_of(&p) || !p.has_sa || !p.has_nonce || !p.has_ke ||
+	    sgw_ike_accept_reply(&p.sa, IKEV2_PROTO_IKE, sa->peer->ike, sa->peer->n_ike, 0,
+				 &n->prop) ||
+	    !n->prop.spi || n->prop.dh != n->dh_group || p.ke.group != n->dh_group) {
+		ike_log(LOG_INFO, sa, "IKE SA rekey refused or malformed; retry later");
+		ike_sa_kill(n, "rekey refused");
+		sa->rekey_ms = ike_now() + 10 * 1000;
+		return;
+	}
+	n->rspi = n->prop.spi;
+	memcpy(n->nr, p.nonce.data, p.nonce.len);
+	n->nr_len = p.nonce.len;
+	ret = dh_once(n->dh_group, &p.ke, &n->dh, NULL, NULL, g_ir, &g_len);
+	if (!ret)
+		ret = ike_keys(n, g_ir, g_len, sa);
+	OPENSSL_cleanse(g_ir, sizeof(g_ir));
+	if (ret) {
+		ike_sa_kill(n, "rekey key exchange failed");
+		sa->rekey_ms = ike_now() + 10 * 1000;
+		return;
+	}
+	ike_takeover(n, sa);
+	ike_log(LOG_INFO, n, "rekeyed IKE SA %u", sa->id);
+	sa->state = IKE_S_DELETING;
+	if (info_send(sa, &del, REQ_DELETE_IKE))
+		ike_sa_kill(sa, "rekeyed");
+}
+
 /* ------------------------------------------------------------ dispatch */
 
 static void protected_input(struct ike_sa *sa, const struct sgw_ike_addr *local,
@@ -1947,10 +2051,9 @@ void ike_exch_timeout(struct ike_sa *sa)
 			return;
 		}
 	if (sa->rekey_ms && now >= sa->rekey_ms) {
-		/* Rekeying the IKE SA as its initiator is not implemented yet:
-		 * the peer's rekey is answered, ours is skipped. */
-		ike_log(LOG_NOTICE, sa, "IKE SA lifetime reached; rekeying it ourselves is not implemented");
-		sa->rekey_ms = 0;
+		if (ike_rekey_start(sa))
+			sa->rekey_ms = now + 10 * 1000;
+		return;
 	}
 	if (sa->peer->dpd_ms && now - sa->last_rx_ms >= sa->peer->dpd_ms) {
 		sa->last_rx_ms = now;    /* one check at a time */

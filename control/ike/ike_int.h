@@ -194,6 +194,7 @@ struct ike_sa {
 	/* Our CREATE_CHILD_SA in flight: the child it makes, our nonce and
 	 * key exchange; and the child our Delete in flight removes. */
 	struct ike_child *cx_child, *del_child;
+	struct ike_sa *cx_ike;       /* our IKE SA rekey in flight: the successor */
 	uint8_t cx_ni[IKE_NONCE_LEN];
 	struct sgw_ike_dh *cx_dh;
 	uint16_t cx_group;
