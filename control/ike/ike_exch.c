@@ -1900,6 +1900,12 @@ static void protected_input(struct ike_sa *sa, const struct sgw_ike_addr *local,
 
 		if (last->type == IKEV2_PLD_SKF && (sgw_ike_dec_skf(last, &f) || f.num != 1))
 			return;
+		/* Only a request that verifies: a forged one must not make us
+		 * send (possibly many fragments of) our answer anywhere. */
+		if (ike_verify(sa, msg, m)) {
+			IKE_COUNT(DECRYPT_FAILED);
+			return;
+		}
 		IKE_COUNT(RETRANSMIT_REPLIED);
 		for (unsigned i = 0; i < sa->resp.n; i++)
 			ike_send_plain(&sa->local, &sa->remote, sa->resp.dgram[i], sa->resp.len[i]);

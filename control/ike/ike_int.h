@@ -309,6 +309,9 @@ int ike_send_protected(struct ike_sa *sa, uint8_t exch, bool response, uint32_t 
  * collects SKF fragments: returns -EAGAIN until complete) and parses the
  * inner chain into m (pointing into ike.buf). 0 or negative errno. */
 int ike_open(struct ike_sa *sa, const uint8_t *msg, size_t len, struct sgw_ike_msg *m);
+/* Checks the integrity of a protected message (or of one fragment of it)
+ * without keeping anything: 0 or negative errno. */
+int ike_verify(const struct ike_sa *sa, const uint8_t *msg, const struct sgw_ike_msg *m);
 void ike_resp_clear(struct ike_resp *r);
 void ike_req_clear(struct ike_req *r);
 void ike_frags_clear(struct ike_frags *f);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <openssl/crypto.h>
+
 #include "ike_int.h"
 
 #define IKE_HDR_LEN   28
@@ -303,5 +305,27 @@ int ike_open(struct ike_sa *sa, const uint8_t *msg, size_t len, struct sgw_ike_m
 	}
 	ret = sgw_ike_chain_parse(p->next, ike.buf, olen, m);
 	m->hdr = outer.hdr;
+	return ret;
+}
+
+int ike_verify(const struct ike_sa *sa, const uint8_t *msg, const struct sgw_ike_msg *m)
+{
+	const struct sgw_ike_pld *p = &m->pld[m->n - 1];
+	size_t off = p->type == IKEV2_PLD_SKF ? SKF_HDR_LEN : SK_HDR_LEN;
+	size_t skip = p->type == IKEV2_PLD_SKF ? 4 : 0;   /* fragment number, total */
+	uint8_t *scratch;
+	size_t olen;
+	int ret;
+
+	if (!m->n || !sa->sk_rx || (p->type != IKEV2_PLD_SK && p->type != IKEV2_PLD_SKF) ||
+	    p->len < skip)
+		return -EINVAL;
+	scratch = malloc(p->len ? p->len : 1);
+	if (!scratch)
+		return -ENOMEM;
+	ret = sgw_ike_sk_decrypt(sa->sk_rx, msg, p->off + off, p->body + skip, p->len - skip,
+				 scratch, p->len, &olen);
+	OPENSSL_cleanse(scratch, p->len ? p->len : 1);
+	free(scratch);
 	return ret;
 }

@@ -38,6 +38,23 @@ void ike_log(int level, const struct ike_sa *sa, const char *fmt, ...)
 
 	if (!sgw_ike_log_hook)
 		return;
+	/* What peers cause (info and debug) is rate-limited: a flood of bad
+	 * messages must not become a flood of log lines. */
+	if (level >= LOG_INFO && ike.host.now_ms) {
+		static uint64_t second, lines, dropped;
+		const uint64_t now = ike_now() / 1000;
+
+		if (now != second) {
+			if (dropped)
+				sgw_ike_log_hook(LOG_NOTICE, "ike: log lines suppressed (rate limit)");
+			second = now;
+			lines = dropped = 0;
+		}
+		if (++lines > 50) {
+			dropped++;
+			return;
+		}
+	}
 	if (sa)
 		n = snprintf(msg, sizeof(msg), "ike %u%s%s: ", sa->id,
 			     sa->peer ? " " : "", sa->peer ? sa->peer->name : "");
