@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include "ike_int.h"
 
@@ -187,10 +189,42 @@ void ike_cfg_free(void)
 	ike.n_pools = ike.n_peers = 0;
 }
 
+/* Two DER DNs name the same entity: compared attribute by attribute as
+ * OpenSSL does, so string types may differ (strongSwan sends a DN it was
+ * given as text with PrintableString where we write UTF8String). */
+static bool dn_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	const unsigned char *pa = a, *pb = b;
+	X509_NAME *na = d2i_X509_NAME(NULL, &pa, (long)alen);
+	X509_NAME *nb = d2i_X509_NAME(NULL, &pb, (long)blen);
+	bool eq = na && nb && pa == a + alen && pb == b + blen && !X509_NAME_cmp(na, nb);
+
+	X509_NAME_free(na);
+	X509_NAME_free(nb);
+	ERR_clear_error();
+	return eq;
+}
+
+static bool id_eq(uint8_t type, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	if (type == IKEV2_ID_DER_ASN1_DN)
+		return dn_eq(a, alen, b, blen);
+	return alen == blen && !memcmp(a, b, alen);
+}
+
 const uint8_t *ike_cfg_psk(uint8_t type, const uint8_t *id, size_t len, size_t *klen)
 {
 	const struct sgw_conf_secret *s = sgw_conf_find_psk(ike.conf, type, id, len);
 
+	for (unsigned i = 0; !s && type == IKEV2_ID_DER_ASN1_DN && i < ike.conf->n_secrets; i++)
+		for (unsigned k = 0; k < ike.conf->secrets[i].n_ids; k++) {
+			const struct sgw_conf_id *x = &ike.conf->secrets[i].ids[k];
+
+			if (x->type == type && dn_eq(x->data, x->len, id, len)) {
+				s = &ike.conf->secrets[i];
+				break;
+			}
+		}
 	if (!s)
 		return NULL;
 	*klen = s->len;
@@ -205,5 +239,5 @@ bool ike_id_match(const struct ike_id *want, uint8_t type, const uint8_t *d, siz
 		return false;
 	if (want->suffix)
 		return len >= want->len && !memcmp(d + len - want->len, want->data, want->len);
-	return len == want->len && !memcmp(d, want->data, len);
+	return id_eq(type, want->data, want->len, d, len);
 }

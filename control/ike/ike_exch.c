@@ -53,6 +53,8 @@ struct pl {
 
 static void auth_response(struct ike_sa *sa, const struct sgw_ike_msg *m);
 static void enc_certreq(const struct ike_peer *pe, struct sgw_ike_buf *b);
+static void enc_certreq_any(const struct sgw_ike_addr *local, const struct sgw_ike_addr *remote,
+			    struct sgw_ike_buf *b);
 static void child_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m);
 static void ike_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m);
 
@@ -450,7 +452,7 @@ static void init_request(const struct sgw_ike_addr *local, const struct sgw_ike_
 		enc_notify(&b, IKEV2_N_NAT_DETECTION_SOURCE_IP, hash, NAT_HASH_LEN);
 		nat_hash(sa->ispi, sa->rspi, remote, hash);
 		enc_notify(&b, IKEV2_N_NAT_DETECTION_DESTINATION_IP, hash, NAT_HASH_LEN);
-		enc_certreq(pe, &b);
+		enc_certreq_any(local, remote, &b);
 		if (sa->frag_ok)
 			enc_notify(&b, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 		enc_notify(&b, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, hashes, sizeof(hashes));
@@ -596,6 +598,36 @@ static void enc_certreq(const struct ike_peer *pe, struct sgw_ike_buf *b)
 
 	if (pe->remote_auth == IKE_AUTH_PUBKEY && pe->creds.n_ca)
 		sgw_ike_enc_cert(b, IKEV2_PLD_CERTREQ, &c);
+}
+
+/* Responder: which peer entry applies is known only at IKE_AUTH, so the
+ * CERTREQ names the anchors of every entry the addresses allow. */
+static void enc_certreq_any(const struct sgw_ike_addr *local, const struct sgw_ike_addr *remote,
+			    struct sgw_ike_buf *b)
+{
+	uint8_t h[IKE_MAX_CA * 4][20];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ike.n_peers; i++) {
+		const struct ike_peer *pe = &ike.peers[i];
+
+		if (pe->remote_auth != IKE_AUTH_PUBKEY || !addr_in(pe, remote, local))
+			continue;
+		for (unsigned k = 0; k < pe->creds.n_ca && n < IKE_MAX_CA * 4; k++) {
+			unsigned j;
+
+			for (j = 0; j < n && memcmp(h[j], pe->creds.ca_hash[k], 20); j++)
+				;
+			if (j == n)
+				memcpy(h[n++], pe->creds.ca_hash[k], 20);
+		}
+	}
+	if (n) {
+		const struct sgw_ike_cert_pld c = { .encoding = IKEV2_CERT_X509_SIG,
+						    .len = (uint16_t)(20 * n), .data = h[0] };
+
+		sgw_ike_enc_cert(b, IKEV2_PLD_CERTREQ, &c);
+	}
 }
 
 /* Our CERT payloads (pubkey) and AUTH, after our ID payload in b. */
@@ -1265,6 +1297,13 @@ static void info_request(struct ike_sa *sa, const struct sgw_ike_msg *m)
 		IKE_COUNT(MALFORMED);
 		send_error(sa, IKEV2_EXCH_INFORMATIONAL, m->hdr.msgid, IKEV2_N_INVALID_SYNTAX);
 		return;
+	}
+	if (notify(&p, IKEV2_N_AUTHENTICATION_FAILED)) {
+		/* The peer refused our AUTH after its own was accepted (2.21.2):
+		 * the IKE SA and what it made go. */
+		IKE_COUNT(AUTH_FAILED);
+		ike_log(LOG_INFO, sa, "the peer refused our authentication");
+		ike_gone = true;
 	}
 	for (unsigned i = 0; i < p.n_delete; i++) {
 		const struct sgw_ike_delete_pld *d = &p.del[i];

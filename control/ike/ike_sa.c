@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
 
 #include "ike_int.h"
 
@@ -349,6 +351,19 @@ static void id_str(uint8_t type, const uint8_t *d, size_t len, char *out, size_t
 		for (size_t i = 0; i < k; i++)
 			out[i] = d[i] >= 0x20 && d[i] < 0x7f ? (char)d[i] : '?';
 		out[k] = 0;
+	} else if (type == IKEV2_ID_DER_ASN1_DN) {
+		const unsigned char *p = d;
+		X509_NAME *dn = d2i_X509_NAME(NULL, &p, (long)len);
+		BIO *b = dn ? BIO_new(BIO_s_mem()) : NULL;
+		int k = 0;
+
+		if (b && X509_NAME_print_ex(b, dn, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+			k = BIO_read(b, out, (int)n - 1);
+		out[k > 0 ? k : 0] = 0;
+		if (k <= 0)
+			snprintf(out, n, "DN, %zu bytes", len);
+		BIO_free(b);
+		X509_NAME_free(dn);
 	} else {
 		snprintf(out, n, "type %u, %zu bytes", type, len);
 	}
