@@ -585,8 +585,8 @@ SGW_CMD(ike_initiate)
 
 	RTE_SET_USED(ctx);
 	ret = g.up ? sgw_ike_initiate(a->argv[0]) : -ENOTSUP;
-	if (ret == -ENOTSUP) {
-		sgw_cli_fail(r, SGW_CLI_ERR_RUNTIME, "initiating is not implemented yet");
+	if (ret == -EALREADY) {
+		sgw_cli_fail(r, SGW_CLI_ERR_RUNTIME, "peer %s: its IKE SA is already up", a->argv[0]);
 		return;
 	}
 	if (ret) {

@@ -348,11 +348,16 @@ static void init_request(const struct sgw_ike_addr *local, const struct sgw_ike_
 	uint8_t crit, hbuf[2];
 	int ret;
 
-	sa = ike_sa_find_half_open(h->ispi, remote);
-	if (sa) {
+	sa = ike_sa_find_responder(h->ispi, remote);
+	if (sa && sa->state == IKE_S_INIT_DONE) {
 		/* Our response was lost: the same answer again (2.1). */
 		IKE_COUNT(RETRANSMIT_REPLIED);
 		ike_send_plain(&sa->local, &sa->remote, sa->init_r, sa->init_r_len);
+		return;
+	}
+	if (sa) {
+		/* A replay of an IKE_SA_INIT whose IKE SA is up (2.1: ignore). */
+		IKE_COUNT(OUT_OF_WINDOW);
 		return;
 	}
 	if (h->msgid != 0 || h->rspi != 0) {
@@ -807,7 +812,9 @@ static void esp_fill(const struct ike_sa *sa, const struct ike_child *c, bool in
 	const unsigned kl = c->prop.key_bits / 8;
 
 	memset(e, 0, sizeof(*e));
-	snprintf(e->name, sizeof(e->name), "ike%u.%.12s.%s", sa->id, c->name, in ? "in" : "out");
+	/* Unique per generation: a rekeyed child's SAs live beside the old. */
+	snprintf(e->name, sizeof(e->name), "ike%u.%.8s.%s%u", sa->id, c->name, in ? "i" : "o",
+		 c->gen);
 	e->spi = in ? c->spi_in : c->spi_out;
 	e->inbound = in;
 	e->transport = c->transport;
@@ -845,6 +852,7 @@ static int child_keymat(struct ike_sa *sa, struct ike_child *c, bool we_i,
 				   km, 2 * kl);
 	if (ret)
 		return ret;
+	c->gen = ++ike.child_gen;
 	memcpy(c->km_in, we_i ? km + kl : km, kl);
 	memcpy(c->km_out, we_i ? km : km + kl, kl);
 	OPENSSL_cleanse(km, sizeof(km));
@@ -1814,7 +1822,17 @@ static void child_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m)
 	if (!ret)
 		ret = child_add(sa, c, false, old ? old->h_out : 0);
 	if (ret) {
+		/* The peer installed its half: have it removed, and wait
+		 * before trying again rather than rekeying in a loop. */
+		const struct sgw_ike_delete_pld d = { .proto = IKEV2_PROTO_ESP, .spi_size = 4,
+						      .n_spi = 1, .spis = spi };
+
+		be32(spi, c->spi_in);
 		ike_child_free(sa, c);
+		if (old)
+			old->rekey_retry_ms = ike_now() + 10 * 1000;
+		sa->del_child = NULL;
+		info_send(sa, &d, REQ_DELETE_CHILD);
 		return;
 	}
 	c->replaces = NULL;
@@ -2126,20 +2144,25 @@ int sgw_ike_terminate(uint32_t id)
 	return -ENOENT;
 }
 
-int sgw_ike_initiate(const char *peer)
-{
-	for (unsigned i = 0; i < ike.n_peers; i++)
-		if (!strcmp(ike.peers[i].name, peer))
-			return initiate_peer(i);
-	return -ENOENT;
-}
-
 static bool alive(uint32_t id)
 {
 	for (const struct ike_sa *sa = ike.all; sa; sa = sa->next)
 		if (sa->id == id && sa->state != IKE_S_DEAD)
 			return true;
 	return false;
+}
+
+int sgw_ike_initiate(const char *peer)
+{
+	for (unsigned i = 0; i < ike.n_peers; i++) {
+		if (strcmp(ike.peers[i].name, peer))
+			continue;
+		/* One IKE SA per peer entry that we initiate. */
+		if (ike.peer_state[i].sa_id && alive(ike.peer_state[i].sa_id))
+			return -EALREADY;
+		return initiate_peer(i);
+	}
+	return -ENOENT;
 }
 
 /* initiate: true peers are brought up and kept up. */

@@ -122,6 +122,7 @@ struct ike_child {
 	bool transport;
 	uint8_t km_in[36], km_out[36];  /* KEYMAT until installed, then wiped */
 	uint64_t rekey_retry_ms;
+	uint32_t gen;                /* names its dataplane SAs apart from others' */
 	bool out_pending;            /* rekeyed by the peer: outbound waits for
 	                              * the Delete of the SA it replaces */
 	struct ike_child *replaces;  /* that SA */
@@ -234,6 +235,7 @@ struct ike_globals {
 	unsigned hash_mask;
 	unsigned n_sas, n_half_open;
 	uint32_t next_id;
+	uint32_t child_gen;
 	uint64_t cnt[SGW_IKE_C_MAX];
 	uint8_t cookie_secret[32];
 	uint64_t cookie_secret_ms;
@@ -280,7 +282,8 @@ void ike_pool_free(struct ike_pool *p);
 struct ike_sa *ike_sa_new(bool initiator, const struct sgw_ike_addr *local,
 			  const struct sgw_ike_addr *remote);
 struct ike_sa *ike_sa_find(uint64_t our_spi);
-struct ike_sa *ike_sa_find_half_open(uint64_t ispi, const struct sgw_ike_addr *remote);
+/* The SA we answered the IKE_SA_INIT of (any state but dead). */
+struct ike_sa *ike_sa_find_responder(uint64_t ispi, const struct sgw_ike_addr *remote);
 unsigned ike_half_open_from(const struct sgw_ike_addr *remote);
 void ike_sa_established(struct ike_sa *sa);
 void ike_sa_kill(struct ike_sa *sa, const char *why);

@@ -138,11 +138,12 @@ struct ike_sa *ike_sa_find(uint64_t our_spi)
 	return NULL;
 }
 
-struct ike_sa *ike_sa_find_half_open(uint64_t ispi, const struct sgw_ike_addr *remote)
+struct ike_sa *ike_sa_find_responder(uint64_t ispi, const struct sgw_ike_addr *remote)
 {
 	for (struct ike_sa *sa = ike.all; sa; sa = sa->next)
-		if (!sa->initiator && sa->ispi == ispi && sa->state == IKE_S_INIT_DONE &&
-		    ike_addr_eq(&sa->remote, remote))
+		if (!sa->initiator && sa->ispi == ispi && sa->state != IKE_S_DEAD &&
+		    sa->remote.family == remote->family &&
+		    !memcmp(sa->remote.a, remote->a, 16))
 			return sa;
 	return NULL;
 }

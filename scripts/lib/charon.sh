@@ -58,7 +58,8 @@
 #                             one field of one SA from sgw_charon_sas (names
 #                             as in the header above, lower case: state,
 #                             vips, spi-in, bytes-out ...); status 1 if the
-#                             SA does not exist.
+#                             SA does not exist. Of several Child SAs of
+#                             one name (rekeying), the INSTALLED one.
 #   sgw_charon_wait_sa NAME IKE-NAME CHILD-NAME SECS
 #                             wait until the IKE SA is ESTABLISHED and the
 #                             Child SA INSTALLED; status 1 on timeout.
@@ -224,7 +225,9 @@ sgw_charon_terminate() { # NAME --ike|--child SANAME [SECS]
 # as "name {" ... "}", lists as "key = [" ... "]": values may contain
 # spaces (distinguished names), which --raw would make ambiguous.
 sgw__charon_sas_py='
-import re, sys
+import re, signal, sys
+# Readers (awk in sgw_charon_sa_field) may stop at the line they want.
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 KV = re.compile(r"^([A-Za-z0-9_.-]+) = (.*)$")
 root, stack, key_list = {}, [], None
 cur = root
@@ -315,10 +318,17 @@ sgw_charon_sa_field() { # NAME IKE [CHILD] FIELD
 			rc = 1
 		}
 		child == "" && $1 == "ike" && $2 == ike && (field in icol) { print $icol[field]; rc = 0; exit }
+		# Of the Child SAs of one name (an old one lingers after a
+		# rekey), the INSTALLED one; else the first.
 		child != "" && $1 == "child" && $2 == ike && $3 == child && (field in ccol) {
-			print $ccol[field]; rc = 0; exit
+			if ($5 == "INSTALLED") { print $ccol[field]; rc = 0; exit }
+			if (first == "") first = $ccol[field]
+			found = 1
 		}
-		END { exit rc }'
+		END {
+			if (rc && found) { print first; rc = 0 }
+			exit rc
+		}'
 }
 
 sgw_charon_wait_sa() { # NAME IKE CHILD SECS
@@ -349,7 +359,11 @@ sgw_charon_wait_sa() { # NAME IKE CHILD SECS
 #   10[CHD] <sgw|1> adding outbound ESP SA
 #   10[CHD] <sgw|1>   SPI 0x8d00677a, src 198.51.100.2 dst 198.51.100.1
 #   10[IKE] <sgw|1> CHILD_SA net{1} established with SPIs b3581546_i 8d00677a_o and TS ...
-# (each line after the time stamp). Keys are "initiator" and "responder"
+# (each line after the time stamp). A rekeyed Child SA's outbound SA waits
+# for the old one to go: charon then logs "registering outbound ESP SA"
+# (with its SPI and addresses) and "inbound CHILD_SA net{2} established
+# with SPIs ...", later "adding outbound ESP SA" and "outbound CHILD_SA
+# net{2} established ...", which add nothing new. Keys are "initiator" and "responder"
 # by the role in the exchange that made the Child SA: its initiator (the one
 # that logged "establishing") sends with the initiator key and receives
 # with the responder key (RFC 7296 2.17). The key includes the 4-byte salt
@@ -363,9 +377,9 @@ ESTABLISHING = re.compile(r"^establishing CHILD_SA (\S+)\{(\d+)\}")
 USING = re.compile(r"^using (\S+) for (encryption|integrity)$")
 KEY = re.compile(r"^(encryption|integrity) (initiator|responder) key => (\d+) bytes @ \S+$")
 DUMP = re.compile(r"^(\d+): (.*)$")
-ADDING = re.compile(r"^adding (inbound|outbound) (ESP|AH) SA$")
+ADDING = re.compile(r"^(?:adding|registering) (inbound|outbound) (ESP|AH) SA$")
 SPI = re.compile(r"^SPI 0x([0-9a-f]{8}), src (\S+) dst (\S+)$")
-DONE = re.compile(r"^CHILD_SA (\S+)\{(\d+)\} established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o")
+DONE = re.compile(r"^(?:inbound )?CHILD_SA (\S+)\{(\d+)\} established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o")
 sas = {}              # IKE SA tag -> state of the Child SA being installed
 initiated = set()     # (tag, child unique id) this charon initiated
 for raw in open(sys.argv[1], errors="replace"):
