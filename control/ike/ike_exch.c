@@ -331,6 +331,47 @@ static int ike_keys(struct ike_sa *sa, const uint8_t *g_ir, size_t glen,
 	return ret;
 }
 
+/* Which peer entry answers is known only at IKE_AUTH (by identity), so an
+ * IKE proposal any entry the addresses allow accepts will do: the first
+ * that accepts the initiator's KE group, else the first at all (then the
+ * caller steers the initiator to its group). IKE_AUTH checks that the
+ * entry the identity picks accepts it too. */
+static const struct ike_peer *ike_choose_any(const struct sgw_ike_addr *local,
+					     const struct sgw_ike_addr *remote,
+					     const struct pl *p, struct sgw_ike_choice *c)
+{
+	const struct ike_peer *first = NULL;
+	struct sgw_ike_choice fc;
+
+	for (unsigned i = 0; i < ike.n_peers; i++) {
+		const struct ike_peer *pe = &ike.peers[i];
+
+		if (!addr_in(pe, remote, local) ||
+		    sgw_ike_choose(&p->sa, IKEV2_PROTO_IKE, pe->ike, pe->n_ike, p->ke.group, 0, c))
+			continue;
+		if (c->dh == p->ke.group)
+			return pe;
+		if (!first) {
+			first = pe;
+			fc = *c;
+		}
+	}
+	if (first)
+		*c = fc;
+	return first;
+}
+
+/* Does entry pe accept the IKE SA's proposal (chosen for another entry)? */
+static bool ike_prop_ok(const struct ike_peer *pe, const struct sgw_ike_choice *c)
+{
+	struct sgw_ike_sa_pld sa;
+	struct sgw_ike_choice x;
+
+	sgw_ike_choice_payload(c, 0, 0, &sa);
+	return !sgw_ike_choose(&sa, IKEV2_PROTO_IKE, pe->ike, pe->n_ike, c->dh, 0, &x) &&
+	       x.dh == c->dh;
+}
+
 /* ------------------------------------------------------ IKE_SA_INIT (R) */
 
 static void init_request(const struct sgw_ike_addr *local, const struct sgw_ike_addr *remote,
@@ -381,15 +422,15 @@ static void init_request(const struct sgw_ike_addr *local, const struct sgw_ike_
 		IKE_COUNT(HALF_OPEN_LIMIT);
 		return;
 	}
-	pe = peer_for_addr(local, remote);
-	if (!pe) {
+	if (!peer_for_addr(local, remote)) {
 		IKE_COUNT(NO_PEER);
 		init_refuse(local, remote, h, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
-	if (sgw_ike_choose(&p.sa, IKEV2_PROTO_IKE, pe->ike, pe->n_ike, p.ke.group, 0, &c)) {
+	pe = ike_choose_any(local, remote, &p, &c);
+	if (!pe) {
 		IKE_COUNT(NO_PROPOSAL);
-		ike_log(LOG_INFO, NULL, "peer %s: no acceptable IKE proposal", pe->name);
+		ike_log(LOG_INFO, NULL, "no acceptable IKE proposal for any peer entry");
 		init_refuse(local, remote, h, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
@@ -712,6 +753,8 @@ static const struct ike_peer *peer_for_ids(const struct ike_sa *sa, const struct
 		if (!ike_id_match(&pe->rid, p->idi.type, p->idi.data, p->idi.len))
 			continue;
 		if (p->has_idr && !ike_id_match(&pe->lid, p->idr.type, p->idr.data, p->idr.len))
+			continue;
+		if (!ike_prop_ok(pe, &sa->prop))
 			continue;
 		return pe;
 	}
