@@ -91,11 +91,15 @@ static int decode(const struct sgw_ike_msg *m, struct pl *p)
 			break;
 		case IKEV2_PLD_IDI:
 			r = once(&p->has_idi, sgw_ike_dec_id(x, &p->idi));
+			if (!r && p->idi.len > IKE_ID_MAX)
+				r = -E2BIG;     /* longer than any identity we keep */
 			p->idi_body = x->body;
 			p->idi_len = x->len;
 			break;
 		case IKEV2_PLD_IDR:
 			r = once(&p->has_idr, sgw_ike_dec_id(x, &p->idr));
+			if (!r && p->idr.len > IKE_ID_MAX)
+				r = -E2BIG;
 			p->idr_body = x->body;
 			p->idr_len = x->len;
 			break;
@@ -1100,6 +1104,23 @@ static void ike_takeover(struct ike_sa *n, struct ike_sa *sa)
 	n->rid_type = sa->rid_type;
 	n->rid_len = sa->rid_len;
 	memcpy(n->rid, sa->rid, sa->rid_len);
+	/* Our own child exchange on the old SA cannot finish on the new one:
+	 * its half-made child goes, the child it would have deleted goes now
+	 * (our Delete is out), and the old child is rekeyed again later. */
+	if (sa->cx_child) {
+		struct ike_child *c = sa->cx_child;
+
+		if (c->replaces)
+			c->replaces->rekey_retry_ms = ike_now() + 10 * 1000;
+		sa->cx_child = NULL;
+		ike_child_free(sa, c);
+	}
+	if (sa->del_child) {
+		struct ike_child *c = sa->del_child;
+
+		sa->del_child = NULL;
+		ike_child_free(sa, c);
+	}
 	n->children = sa->children;
 	sa->children = NULL;
 	n->vip_leased = sa->vip_leased;
@@ -1937,7 +1958,7 @@ static int ike_rekey_start(struct ike_sa *sa)
 		ike_sa_kill(n, "cannot send the rekey");
 		return ret;
 	}
-	sa->cx_ike = n;
+	sa->cx_ike = n->id;
 	ike_log(LOG_INFO, sa, "rekeying the IKE SA");
 	return 0;
 }
@@ -1945,15 +1966,18 @@ static int ike_rekey_start(struct ike_sa *sa)
 static void ike_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m)
 {
 	const struct sgw_ike_delete_pld del = { .proto = IKEV2_PROTO_IKE };
-	struct ike_sa *n = sa->cx_ike;
+	/* By id: a slow answer may come after the half-open successor expired. */
+	struct ike_sa *n = ike_sa_by_id(sa->cx_ike);
 	uint8_t g_ir[SGW_IKE_DH_MAX];
 	size_t g_len = 0;
 	struct pl p;
 	int ret;
 
-	sa->cx_ike = NULL;
-	if (!n || n->state == IKE_S_DEAD)
+	sa->cx_ike = 0;
+	if (!n || n->state != IKE_S_INIT_SENT) {
+		sa->rekey_ms = ike_now() + 10 * 1000;
 		return;
+	}
 	if (decode(m, &p) || error_of(&p) || !p.has_sa || !p.has_nonce || !p.has_ke ||
 	    sgw_ike_accept_reply(&p.sa, IKEV2_PROTO_IKE, sa->peer->ike, sa->peer->n_ike, 0,
 				 &n->prop) ||
@@ -1992,6 +2016,12 @@ static void protected_input(struct ike_sa *sa, const struct sgw_ike_addr *local,
 	const bool resp = h->flags & IKEV2_FLAG_RESPONSE;
 	int ret;
 
+	/* Past IKE_SA_INIT everything is protected: SK or SKF comes last. */
+	if (!m->n || (m->pld[m->n - 1].type != IKEV2_PLD_SK &&
+		      m->pld[m->n - 1].type != IKEV2_PLD_SKF)) {
+		IKE_COUNT(MALFORMED);
+		return;
+	}
 	if (!resp && sa->resp.valid && h->msgid == sa->resp.msgid) {
 		/* A retransmission: answer once per retransmitted message
 		 * (its first fragment), not once per fragment (RFC 7383 2.6.1). */

@@ -20,6 +20,7 @@
 #define IKE_NONCE_LEN     32
 #define IKE_MSG_BUF       65535
 #define IKE_FRAG_MAX      64       /* fragments of one message we accept */
+#define IKE_ID_MAX        255      /* bytes of an identity we keep (a DN's DER) */
 
 /* ------------------------------------------------- the compiled configuration
  * ike_cfg.c turns the YAML peers (conf.h) into these once, at start-up:
@@ -189,13 +190,13 @@ struct ike_sa {
 	struct ike_resp resp;
 	struct ike_frags frags;
 	uint8_t rid_type, lid_type;
-	uint8_t rid[256], lid[256];
+	uint8_t rid[IKE_ID_MAX], lid[IKE_ID_MAX];
 	size_t rid_len, lid_len;
 	struct ike_child *children;
 	/* Our CREATE_CHILD_SA in flight: the child it makes, our nonce and
 	 * key exchange; and the child our Delete in flight removes. */
 	struct ike_child *cx_child, *del_child;
-	struct ike_sa *cx_ike;       /* our IKE SA rekey in flight: the successor */
+	uint32_t cx_ike;             /* our IKE SA rekey in flight: the successor's id */
 	uint8_t cx_ni[IKE_NONCE_LEN];
 	struct sgw_ike_dh *cx_dh;
 	uint16_t cx_group;
@@ -282,6 +283,7 @@ void ike_pool_free(struct ike_pool *p);
 struct ike_sa *ike_sa_new(bool initiator, const struct sgw_ike_addr *local,
 			  const struct sgw_ike_addr *remote);
 struct ike_sa *ike_sa_find(uint64_t our_spi);
+struct ike_sa *ike_sa_by_id(uint32_t id);       /* live ones only */
 /* The SA we answered the IKE_SA_INIT of (any state but dead). */
 struct ike_sa *ike_sa_find_responder(uint64_t ispi, const struct sgw_ike_addr *remote);
 unsigned ike_half_open_from(const struct sgw_ike_addr *remote);

@@ -234,26 +234,24 @@ static int fragment(struct ike_sa *sa, const struct sgw_ike_msg *o, const uint8_
 		IKE_COUNT(FRAG_DROPPED);
 		return -E2BIG;
 	}
-	/* A new message, or one with more fragments, starts over (7383 2.6.1). */
-	if (f->total && (o->hdr.msgid != f->msgid || skf.total > f->total))
-		ike_frags_clear(f);
-	if (f->total && skf.total < f->total) {
-		IKE_COUNT(FRAG_DROPPED);
-		return -EAGAIN;
-	}
-	if (f->part[skf.num]) {
-		IKE_COUNT(FRAG_DROPPED);    /* a duplicate */
-		return -EAGAIN;
-	}
 	plain = malloc(skf.len ? skf.len : 1);
 	if (!plain)
 		return -ENOMEM;
+	/* Verified first: a forged fragment must not throw away real ones. */
 	ret = sgw_ike_sk_decrypt(sa->sk_rx, msg, p->off + SKF_HDR_LEN, skf.data, skf.len,
 				 plain, skf.len, &olen);
 	if (ret) {
 		free(plain);
 		IKE_COUNT(DECRYPT_FAILED);
 		return ret;
+	}
+	/* A new message, or one with more fragments, starts over (7383 2.6.1). */
+	if (f->total && (o->hdr.msgid != f->msgid || skf.total > f->total))
+		ike_frags_clear(f);
+	if ((f->total && skf.total < f->total) || f->part[skf.num]) {
+		free(plain);
+		IKE_COUNT(FRAG_DROPPED);     /* stale or a duplicate */
+		return -EAGAIN;
 	}
 	if (f->bytes + olen > IKE_MSG_BUF) {
 		free(plain);
@@ -310,15 +308,18 @@ int ike_open(struct ike_sa *sa, const uint8_t *msg, size_t len, struct sgw_ike_m
 
 int ike_verify(const struct ike_sa *sa, const uint8_t *msg, const struct sgw_ike_msg *m)
 {
-	const struct sgw_ike_pld *p = &m->pld[m->n - 1];
-	size_t off = p->type == IKEV2_PLD_SKF ? SKF_HDR_LEN : SK_HDR_LEN;
-	size_t skip = p->type == IKEV2_PLD_SKF ? 4 : 0;   /* fragment number, total */
+	const struct sgw_ike_pld *p;
+	size_t off, skip;
 	uint8_t *scratch;
 	size_t olen;
 	int ret;
 
-	if (!m->n || !sa->sk_rx || (p->type != IKEV2_PLD_SK && p->type != IKEV2_PLD_SKF) ||
-	    p->len < skip)
+	if (!m->n || !sa->sk_rx)
+		return -EINVAL;
+	p = &m->pld[m->n - 1];
+	off = p->type == IKEV2_PLD_SKF ? SKF_HDR_LEN : SK_HDR_LEN;
+	skip = p->type == IKEV2_PLD_SKF ? 4 : 0;   /* fragment number, total */
+	if ((p->type != IKEV2_PLD_SK && p->type != IKEV2_PLD_SKF) || p->len < skip)
 		return -EINVAL;
 	scratch = malloc(p->len ? p->len : 1);
 	if (!scratch)

@@ -138,6 +138,14 @@ struct ike_sa *ike_sa_find(uint64_t our_spi)
 	return NULL;
 }
 
+struct ike_sa *ike_sa_by_id(uint32_t id)
+{
+	for (struct ike_sa *sa = ike.all; id && sa; sa = sa->next)
+		if (sa->id == id && sa->state != IKE_S_DEAD)
+			return sa;
+	return NULL;
+}
+
 struct ike_sa *ike_sa_find_responder(uint64_t ispi, const struct sgw_ike_addr *remote)
 {
 	for (struct ike_sa *sa = ike.all; sa; sa = sa->next)
