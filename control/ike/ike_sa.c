@@ -348,6 +348,10 @@ static const char *state_name(enum ike_state s)
 	return n[s];
 }
 
+/* DNs as strongSwan prints them: "C=CH, O=example, CN=gw". */
+#define DN_FLAGS (XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_UTF8_CONVERT | \
+		  ASN1_STRFLGS_ESC_CTRL)
+
 static void id_str(uint8_t type, const uint8_t *d, size_t len, char *out, size_t n)
 {
 	if (type == IKEV2_ID_IPV4_ADDR && len == 4)
@@ -366,7 +370,7 @@ static void id_str(uint8_t type, const uint8_t *d, size_t len, char *out, size_t
 		BIO *b = dn ? BIO_new(BIO_s_mem()) : NULL;
 		int k = 0;
 
-		if (b && X509_NAME_print_ex(b, dn, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		if (b && X509_NAME_print_ex(b, dn, 0, DN_FLAGS) >= 0)
 			k = BIO_read(b, out, (int)n - 1);
 		out[k > 0 ? k : 0] = 0;
 		if (k <= 0)

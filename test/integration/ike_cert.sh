@@ -520,7 +520,7 @@ case_ecdsa() {
 		[ "$(sgw_charon_sa_field client ecdn local-id)" = "$CLIENT_DN" ] ||
 			sgw_bad "ecdn: charon's identity is '$(sgw_charon_sa_field client ecdn local-id)'"
 		check_vip ecdn >/dev/null || true
-		check_gw_sa ecdn ecdn gw.sgw.test "type 9, *"
+		check_gw_sa ecdn ecdn gw.sgw.test "$CLIENT_DN"
 		traffic ecdn 0
 		record_tunnel ecdn
 		ike_down ecdn
