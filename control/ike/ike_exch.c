@@ -1227,6 +1227,12 @@ static void child_request(struct ike_sa *sa, const struct sgw_ike_msg *m)
 		send_error(sa, IKEV2_EXCH_CREATE_CHILD_SA, mid, IKEV2_N_INVALID_SYNTAX);
 		return;
 	}
+	/* RFC 7296 2.25: not while this IKE SA is being rekeyed by us or
+	 * has been rekeyed away; the peer tries again later. */
+	if (sa->cx_ike || sa->superseded_ms) {
+		send_error(sa, IKEV2_EXCH_CREATE_CHILD_SA, mid, IKEV2_N_TEMPORARY_FAILURE);
+		return;
+	}
 	if (p.sa.n_prop && p.sa.prop[0].proto == IKEV2_PROTO_IKE) {
 		ike_rekey_request(sa, &p, mid);
 		return;
@@ -1242,6 +1248,11 @@ static void child_request(struct ike_sa *sa, const struct sgw_ike_msg *m)
 		    (!(old = child_by_out_spi(sa, (uint32_t)rk->spi)) &&
 		     !(old = child_by_in_spi(sa, (uint32_t)rk->spi)))) {
 			send_error(sa, IKEV2_EXCH_CREATE_CHILD_SA, mid, IKEV2_N_CHILD_SA_NOT_FOUND);
+			return;
+		}
+		/* 2.25: an SA we are replacing or deleting is not rekeyed again. */
+		if (old->rekeyed || sa->del_child == old) {
+			send_error(sa, IKEV2_EXCH_CREATE_CHILD_SA, mid, IKEV2_N_TEMPORARY_FAILURE);
 			return;
 		}
 	}
@@ -1311,8 +1322,17 @@ static void child_request(struct ike_sa *sa, const struct sgw_ike_msg *m)
 		 * before then. */
 		c->out_pending = true;
 		c->replaces = old;
-		old->rekeyed = true;
-		old->rekeyed_ms = ike_now();
+		if (sa->cx_child && sa->cx_child->replaces == old) {
+			/* Both ends rekey it at once (2.8.1): our answer to
+			 * ours decides which new SA stays; keep the nonces. */
+			c->collided = true;
+			memcpy(c->x_ni, p.nonce.data, p.nonce.len);
+			c->x_ni_len = p.nonce.len;
+			memcpy(c->x_nr, nr, sizeof(nr));
+		} else {
+			old->rekeyed = true;
+			old->rekeyed_ms = ike_now();
+		}
 	} else if (!ret) {
 		ret = child_add(sa, c, false, 0);
 	}
@@ -1838,6 +1858,69 @@ static int child_rekey_start(struct ike_sa *sa, struct ike_child *old)
 	return 0;
 }
 
+/* Nonces compared as RFC 7296 2.8.1 wants: the lowest one loses. */
+static int nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	return r ? r : (alen > blen) - (alen < blen);
+}
+
+/* Our rekey of old (which made c) crossed the peer's rekey of it (which
+ * made x): the SA whose exchange used the lowest of the four nonces is
+ * closed by its creator (2.8.1). True when it dealt with the old SA too. */
+static bool collision(struct ike_sa *sa, struct ike_child *c, struct ike_child *old,
+		      const uint8_t *nr, size_t nrlen)
+{
+	uint8_t spis[8];
+	struct sgw_ike_delete_pld del = { .proto = IKEV2_PROTO_ESP, .spi_size = 4,
+					  .spis = spis };
+	const uint8_t *lo = sa->cx_ni;
+	size_t lolen = sizeof(sa->cx_ni);
+	bool ours = true;
+	struct ike_child *x;
+
+	for (x = sa->children; x && !(x->collided && x->replaces == old); x = x->next)
+		;
+	if (!x)
+		return false;
+	if (nonce_cmp(nr, nrlen, lo, lolen) < 0) {
+		lo = nr;
+		lolen = nrlen;
+	}
+	if (nonce_cmp(x->x_ni, x->x_ni_len, lo, lolen) < 0) {
+		lo = x->x_ni;
+		lolen = x->x_ni_len;
+		ours = false;
+	}
+	if (nonce_cmp(x->x_nr, sizeof(x->x_nr), lo, lolen) < 0)
+		ours = false;
+	ike_log(LOG_INFO, sa, "child SA %s rekeyed by both ends at once: %s new SA stays",
+		old->name, ours ? "the peer's" : "our");
+	x->collided = false;
+	if (ours) {
+		/* We close ours (c) and the old one; the peer's takes over. */
+		be32(spis, c->spi_in);
+		be32(spis + 4, old->spi_in);
+		del.n_spi = 2;
+		x->out_pending = false;
+		x->replaces = NULL;
+		if (child_add(sa, x, false, c->h_out))
+			ike_log(LOG_ERR, sa, "child SA %s: outbound SA not installed", x->name);
+		ike_child_free(sa, c);
+		sa->del_child = old;
+		if (info_send(sa, &del, REQ_DELETE_CHILD))
+			ike_child_free(sa, old);
+		return true;
+	}
+	/* The peer closes its own (x); the old one goes as usual. Should it
+	 * never do so, x is retired like any replaced SA. */
+	x->replaces = NULL;
+	x->rekeyed = true;
+	x->rekeyed_ms = ike_now();
+	return false;
+}
+
 static void child_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m)
 {
 	struct ike_child *c = sa->cx_child, *old;
@@ -1861,6 +1944,13 @@ static void child_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m)
 	    !sgw_ike_ts_within(&p.tsi, &c->ts_local) || !sgw_ike_ts_within(&p.tsr, &c->ts_remote)) {
 		ike_log(LOG_INFO, sa, "rekeying child SA %s refused or malformed; retry later",
 			c->name);
+		/* A crossing rekey of the peer's stands alone now. */
+		for (struct ike_child *x = sa->children; x; x = x->next)
+			if (x->collided && x->replaces == old) {
+				x->collided = false;
+				old->rekeyed = true;
+				old->rekeyed_ms = ike_now();
+			}
 		ike_child_free(sa, c);
 		if (old)
 			old->rekey_retry_ms = ike_now() + 10 * 1000;
@@ -1906,6 +1996,8 @@ static void child_rekey_response(struct ike_sa *sa, const struct sgw_ike_msg *m)
 	old->rekeyed_ms = ike_now();
 	be32(spi, old->spi_in);
 	del.spis = spi;
+	if (collision(sa, c, old, p.nonce.data, p.nonce.len))
+		return;
 	sa->del_child = old;
 	if (info_send(sa, &del, REQ_DELETE_CHILD))
 		ike_child_free(sa, old);

@@ -124,6 +124,11 @@ struct ike_child {
 	uint8_t km_in[36], km_out[36];  /* KEYMAT until installed, then wiped */
 	uint64_t rekey_retry_ms;
 	uint32_t gen;                /* names its dataplane SAs apart from others' */
+	/* Made by the peer's rekey while ours of the same SA was in flight
+	 * (RFC 7296 2.8.1): that exchange's nonces decide which stays. */
+	bool collided;
+	uint8_t x_ni[IKEV2_NONCE_MAX], x_nr[IKE_NONCE_LEN];
+	size_t x_ni_len;
 	bool out_pending;            /* rekeyed by the peer: outbound waits for
 	                              * the Delete of the SA it replaces */
 	struct ike_child *replaces;  /* that SA */

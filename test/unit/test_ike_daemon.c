@@ -2331,6 +2331,273 @@ static void test_own_child_rekey_refused(void **state)
 	ini_free(&x);
 }
 
+/* ------------------------ both ends at once, and 2.25 (TEMPORARY_FAILURE) */
+
+/* Our CREATE_CHILD_SA rekeying the child whose outbound SPI (ours) is
+ * old_spi, without PFS, with nonce ni: the daemon's answer in m. */
+static void peer_rekey(struct ini *x, uint32_t old_spi, uint32_t new_spi, const uint8_t *ni,
+		       struct sgw_ike_msg *m)
+{
+	static uint8_t buf[MAXMSG];
+	static const uint8_t any[4];
+	const struct sgw_ike_notify_pld rk = { .proto = IKEV2_PROTO_ESP, .spi_size = 4,
+					       .type = IKEV2_N_REKEY_SA, .spi = old_spi };
+	struct sgw_ike_ts_pld tsi = { .n_ts = 1 }, tsr = { .n_ts = 1 };
+	struct sgw_ike_sa_pld sa;
+	struct sgw_ike_buf b;
+
+	sgw_ike_ts_prefix(&tsi.ts[0], AF_INET, any, 0, 0, 0, 65535);
+	sgw_ike_ts_prefix(&tsr.ts[0], AF_INET, any, 0, 0, 0, 65535);
+	sgw_ike_buf_init(&b, buf, sizeof(buf));
+	sgw_ike_enc_notify(&b, &rk);
+	esp_prop(&sa, new_spi, 0);
+	sgw_ike_enc_sa(&b, &sa);
+	sgw_ike_enc_nonce(&b, &(struct sgw_ike_nonce_pld){ .len = 32, .data = ni });
+	sgw_ike_enc_ts(&b, IKEV2_PLD_TSI, &tsi);
+	sgw_ike_enc_ts(&b, IKEV2_PLD_TSR, &tsr);
+	request(x, IKEV2_EXCH_CREATE_CHILD_SA, &b, m, plain);
+}
+
+static bool delete_has(const struct sgw_ike_delete_pld *d, uint32_t spi)
+{
+	for (unsigned i = 0; i < d->n_spi; i++)
+		if (sgw_ike_delete_spi(d, i) == spi)
+			return true;
+	return false;
+}
+
+/* The nonce of an exchange that is lowest, as 2.8.1 compares them. */
+static int lex(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	int r = memcmp(a, b, al < bl ? al : bl);
+
+	return r ? r : (al > bl) - (al < bl);
+}
+
+/*
+ * RFC 7296 2.8.1: the daemon rekeys the child (its request taken, not yet
+ * answered), we rekey the same child (answered: its new inbound SA in,
+ * outbound pending), then we answer its request. peer_ni is our nonce in
+ * our exchange, peer_nr ours in its exchange. The SA made in the exchange
+ * with the lowest of the four nonces is deleted by its maker: when that is
+ * the daemon's exchange (ours_lowest < 0: from the nonces), its Delete
+ * names its new SA and the old one and our new child gets its outbound
+ * SA; otherwise it keeps its new child, deletes the old one only, and ours
+ * stays inbound-only until we delete it.
+ */
+static void rekey_collision(const uint8_t *peer_ni, const uint8_t *peer_nr, int daemon_lowest)
+{
+	static uint8_t buf[MAXMSG];
+	const uint32_t our_new = 0x44440007, peer_new = 0x55550007;
+	struct their_rekey r;
+	struct sgw_ike_delete_pld d;
+	struct sgw_ike_notify_pld n;
+	struct sgw_ike_nonce_pld nn;
+	struct sgw_ike_sa_pld sa;
+	struct sgw_ike_buf b;
+	struct sgw_ike_msg m;
+	uint8_t d_nr[256], gir[64], km_c[40], km_y[40];
+	size_t d_nr_len;
+	struct ini x;
+	uint32_t spi[2];
+
+	start(&(struct opts){ .child_lifetime = "20s" });
+	establish(&x, 7);
+	await_child_rekey(&x, &r);
+	assert_int_equal(r.new_spi, 0xc0000002u);
+
+	/* Ours, crossing it: answered as usual. */
+	peer_rekey(&x, x.child_spi, peer_new, peer_ni, &m);
+	assert_null(find_notify(&m, IKEV2_N_TEMPORARY_FAILURE, &n));
+	assert_null(find_notify(&m, IKEV2_N_NO_PROPOSAL_CHOSEN, &n));
+	assert_int_equal(sgw_ike_dec_sa(find_pld(&m, IKEV2_PLD_SA), &sa), 0);
+	assert_int_equal(sa.prop[0].spi, 0xc0000003u);
+	assert_int_equal(sgw_ike_dec_nonce(find_pld(&m, IKEV2_PLD_NONCE), &nn), 0);
+	memcpy(d_nr, nn.data, nn.len);
+	d_nr_len = nn.len;
+	assert_int_equal(n_new(), 0);
+	assert_int_equal(H.n_esp, 3);
+	assert_true(esp_n(2)->e.inbound);
+	assert_int_equal(esp_n(2)->e.spi, 0xc0000003u);
+	assert_int_equal(live_esp(), 3);
+	keymat(&x, NULL, 0, peer_ni, 32, d_nr, d_nr_len, km_y);
+	assert_memory_equal(esp_n(2)->e.key, km_y, 16);
+
+	if (daemon_lowest < 0) {
+		/* Which of the daemon's two random nonces is lower decides. */
+		const uint8_t *lo = r.ni;
+		size_t lol = r.ni_len;
+		bool dl = true;
+
+		if (lex(peer_nr, 32, lo, lol) < 0)
+			lo = peer_nr, lol = 32;
+		if (lex(peer_ni, 32, lo, lol) < 0)
+			lo = peer_ni, lol = 32, dl = false;
+		if (lex(d_nr, d_nr_len, lo, lol) < 0)
+			dl = false;
+		daemon_lowest = dl;
+	}
+
+	/* Our answer to its rekey: its new pair goes in either way. */
+	answer_child_rekey(&x, &r, our_new, peer_nr, gir);
+	keymat(&x, gir, 32, r.ni, r.ni_len, peer_nr, 32, km_c);
+	assert_true(H.n_esp >= 5);
+	assert_true(esp_n(3)->e.inbound);
+	assert_int_equal(esp_n(3)->e.spi, 0xc0000002u);
+	assert_memory_equal(esp_n(3)->e.key, km_c + 20, 16);
+	assert_false(esp_n(4)->e.inbound);
+	assert_int_equal(esp_n(4)->e.spi, our_new);
+	assert_int_equal(n_new(), 1);
+	daemon_request(&x, take(), IKEV2_EXCH_INFORMATIONAL, 1, &m);
+	assert_int_equal(sgw_ike_dec_delete(find_pld(&m, IKEV2_PLD_DELETE), &d), 0);
+	assert_int_equal(d.proto, IKEV2_PROTO_ESP);
+
+	if (daemon_lowest) {
+		/* Its new SA and the old one in one Delete; our child's
+		 * outbound SA installed, with our exchange's KEYMAT. */
+		assert_int_equal(d.n_spi, 2);
+		assert_true(delete_has(&d, 0xc0000002u));
+		assert_true(delete_has(&d, 0xc0000001u));
+		assert_int_equal(H.n_esp, 6);
+		assert_false(esp_n(5)->e.inbound);
+		assert_int_equal(esp_n(5)->e.spi, peer_new);
+		assert_memory_equal(esp_n(5)->e.key, km_y + 20, 16);
+		assert_memory_equal(esp_n(5)->e.salt, km_y + 36, 4);
+		assert_false(esp_n(3)->live || esp_n(4)->live);
+		sgw_ike_buf_init(&b, buf, sizeof(buf));
+		spi[0] = our_new;
+		spi[1] = x.child_spi;
+		enc_delete_esp(&b, spi, 2);
+		respond(&x, IKEV2_EXCH_INFORMATIONAL, 1, &b);
+		assert_int_equal(n_new(), 0);
+		assert_false(esp_n(0)->live || esp_n(1)->live);
+		assert_true(esp_n(2)->live && esp_n(5)->live);
+		assert_int_equal(live_esp(), 2);
+		assert_int_equal(info_of(0)->n_children, 1);
+		assert_int_equal(info_of(0)->child[0].spi_in, 0xc0000003u);
+		assert_int_equal(info_of(0)->child[0].spi_out, peer_new);
+	} else {
+		/* It keeps its own; the old one only in its Delete. */
+		assert_int_equal(d.n_spi, 1);
+		assert_int_equal(sgw_ike_delete_spi(&d, 0), 0xc0000001u);
+		assert_int_equal(H.n_esp, 5);
+		assert_int_equal(esp_n(4)->e.before, esp_n(1)->h);
+		sgw_ike_buf_init(&b, buf, sizeof(buf));
+		enc_delete_esp(&b, &x.child_spi, 1);
+		respond(&x, IKEV2_EXCH_INFORMATIONAL, 1, &b);
+		assert_int_equal(n_new(), 0);
+		assert_false(esp_n(0)->live || esp_n(1)->live);
+		/* Ours still inbound-only: no outbound SA for it. */
+		assert_int_equal(H.n_esp, 5);
+		assert_int_equal(live_esp(), 3);
+		assert_int_equal(info_of(0)->n_children, 2);
+		/* We delete ours: the answer names its inbound SPI. */
+		sgw_ike_buf_init(&b, buf, sizeof(buf));
+		enc_delete_esp(&b, &peer_new, 1);
+		request(&x, IKEV2_EXCH_INFORMATIONAL, &b, &m, plain);
+		assert_int_equal(sgw_ike_dec_delete(find_pld(&m, IKEV2_PLD_DELETE), &d), 0);
+		assert_int_equal(d.n_spi, 1);
+		assert_int_equal(sgw_ike_delete_spi(&d, 0), 0xc0000003u);
+		assert_false(esp_n(2)->live);
+		assert_true(esp_n(3)->live && esp_n(4)->live);
+		assert_int_equal(H.n_esp, 5);
+		assert_int_equal(live_esp(), 2);
+		assert_int_equal(info_of(0)->n_children, 1);
+		assert_int_equal(info_of(0)->child[0].spi_in, 0xc0000002u);
+		assert_int_equal(info_of(0)->child[0].spi_out, our_new);
+	}
+	assert_int_equal(H.spis_out, 0);
+	/* Quiet afterwards: no stray retransmission or rekey. */
+	advance(5000);
+	assert_int_equal(n_new(), 0);
+	assert_int_equal(live_esp(), 2);
+	ini_free(&x);
+}
+
+static void test_child_rekey_collision_daemon_loses(void **state)
+{
+	uint8_t ni[32], nr[32];
+
+	(void)state;
+	memset(ni, 0x11, sizeof(ni));
+	memset(nr, 0x00, sizeof(nr));       /* lowest: in the daemon's exchange */
+	rekey_collision(ni, nr, 1);
+}
+
+static void test_child_rekey_collision_peer_loses(void **state)
+{
+	uint8_t ni[32], nr[32];
+
+	(void)state;
+	memset(ni, 0x00, sizeof(ni));       /* lowest: in our exchange */
+	memset(nr, 0xff, sizeof(nr));
+	rekey_collision(ni, nr, 0);
+}
+
+/* Ours all 0xff: the lower of the daemon's two random nonces decides. */
+static void test_child_rekey_collision_random(void **state)
+{
+	uint8_t ni[32], nr[32];
+
+	(void)state;
+	memset(ni, 0xff, sizeof(ni));
+	memset(nr, 0xff, sizeof(nr));
+	for (unsigned i = 0; i < 4; i++) {
+		if (i)
+			teardown(NULL);     /* the last one by cmocka */
+		rekey_collision(ni, nr, -1);
+	}
+}
+
+/* 2.25: its rekey done, its Delete of the old child outstanding: our
+ * rekey of that child gets TEMPORARY_FAILURE and changes nothing. */
+static void test_rekey_child_being_deleted(void **state)
+{
+	static uint8_t buf[MAXMSG];
+	const uint32_t our_new = 0x44440007;
+	uint8_t nr[32] = { 0x42 }, ni[32] = { 0x17 }, gir[64];
+	struct sgw_ike_notify_pld n;
+	struct sgw_ike_delete_pld d;
+	struct their_rekey r;
+	struct sgw_ike_buf b;
+	struct sgw_ike_msg m;
+	struct ini x;
+
+	(void)state;
+	start(&(struct opts){ .child_lifetime = "20s" });
+	establish(&x, 7);
+	await_child_rekey(&x, &r);
+	answer_child_rekey(&x, &r, our_new, nr, gir);
+	assert_int_equal(n_new(), 1);
+	daemon_request(&x, take(), IKEV2_EXCH_INFORMATIONAL, 1, &m);
+	assert_int_equal(sgw_ike_dec_delete(find_pld(&m, IKEV2_PLD_DELETE), &d), 0);
+	assert_int_equal(sgw_ike_delete_spi(&d, 0), 0xc0000001u);
+	/* By our outbound SPI, then by its inbound one. */
+	peer_rekey(&x, x.child_spi, 0x55550007, ni, &m);
+	assert_non_null(find_notify(&m, IKEV2_N_TEMPORARY_FAILURE, &n));
+	assert_null(find_pld(&m, IKEV2_PLD_SA));
+	peer_rekey(&x, 0xc0000001u, 0x55550008, ni, &m);
+	assert_non_null(find_notify(&m, IKEV2_N_TEMPORARY_FAILURE, &n));
+	assert_null(find_pld(&m, IKEV2_PLD_SA));
+	assert_int_equal(n_new(), 0);
+	assert_int_equal(H.n_esp, 4);
+	assert_int_equal(live_esp(), 4);
+	assert_int_equal(H.spis_out, 0);
+	assert_int_equal(info_of(0)->n_children, 2);
+	/* The Delete answered: the new pair only. */
+	sgw_ike_buf_init(&b, buf, sizeof(buf));
+	enc_delete_esp(&b, &x.child_spi, 1);
+	respond(&x, IKEV2_EXCH_INFORMATIONAL, 1, &b);
+	assert_false(esp_n(0)->live || esp_n(1)->live);
+	assert_int_equal(live_esp(), 2);
+	/* And the new child can be rekeyed by us as usual. */
+	peer_rekey(&x, our_new, 0x55550009, ni, &m);
+	assert_null(find_notify(&m, IKEV2_N_TEMPORARY_FAILURE, &n));
+	assert_non_null(find_pld(&m, IKEV2_PLD_SA));
+	assert_int_equal(live_esp(), 3);
+	ini_free(&x);
+}
+
 /* The host cannot give an SPI or install an SA: the IKE SA comes up
  * without the child (TEMPORARY_FAILURE), nothing left behind. */
 static void test_host_failures(void **state)
@@ -2545,6 +2812,57 @@ static void test_own_ike_rekey(void **state)
 	request(&y, IKEV2_EXCH_INFORMATIONAL, &b, &m, plain);
 	assert_non_null(find_pld(&m, IKEV2_PLD_DELETE));
 	assert_int_equal(live_esp(), 0);
+	ini_free(&x);
+	ini_free(&y);
+}
+
+/* 2.25: while its own IKE SA rekey is in flight, a CREATE_CHILD_SA of
+ * ours (a child rekey, a new child) gets TEMPORARY_FAILURE. */
+static void test_child_during_own_ike_rekey(void **state)
+{
+	static uint8_t buf[MAXMSG];
+	static const uint8_t any[4], net[4] = { 10, 10, 0, 0 };
+	uint8_t ni[32] = { 0x17 };
+	struct their_ike_rekey r;
+	struct sgw_ike_notify_pld n;
+	struct sgw_ike_sa_pld sa;
+	struct sgw_ike_ts_pld tsi = { .n_ts = 1 }, tsr = { .n_ts = 1 };
+	struct sgw_ike_buf b;
+	struct sgw_ike_msg m;
+	struct ini x, y;
+
+	(void)state;
+	start(&(struct opts){ .ike_lifetime = "20s" });
+	establish(&x, 7);
+	await_ike_rekey(&x, &r);
+	peer_rekey(&x, x.child_spi, 0x55550007, ni, &m);
+	assert_non_null(find_notify(&m, IKEV2_N_TEMPORARY_FAILURE, &n));
+	assert_null(find_pld(&m, IKEV2_PLD_SA));
+	sgw_ike_buf_init(&b, buf, sizeof(buf));
+	sgw_ike_ts_prefix(&tsi.ts[0], AF_INET, any, 0, 0, 0, 65535);
+	sgw_ike_ts_prefix(&tsr.ts[0], AF_INET, net, 24, 0, 0, 65535);
+	esp_prop(&sa, 0x77770007, 0);
+	sgw_ike_enc_sa(&b, &sa);
+	sgw_ike_enc_nonce(&b, &(struct sgw_ike_nonce_pld){ .len = 32, .data = ni });
+	sgw_ike_enc_ts(&b, IKEV2_PLD_TSI, &tsi);
+	sgw_ike_enc_ts(&b, IKEV2_PLD_TSR, &tsr);
+	request(&x, IKEV2_EXCH_CREATE_CHILD_SA, &b, &m, plain);
+	assert_non_null(find_notify(&m, IKEV2_N_TEMPORARY_FAILURE, &n));
+	assert_null(find_pld(&m, IKEV2_PLD_SA));
+	assert_int_equal(n_new(), 0);
+	assert_int_equal(H.n_esp, 2);
+	assert_int_equal(H.spis_out, 0);
+	assert_int_equal(info_of(0)->n_children, 1);
+	/* Its rekey completes as usual, the child on the new SA. */
+	answer_ike_rekey(&x, &r, 0x7777777777777777ull, &y);
+	assert_int_equal(n_new(), 1);
+	daemon_request(&x, take(), IKEV2_EXCH_INFORMATIONAL, 1, &m);
+	assert_non_null(find_pld(&m, IKEV2_PLD_DELETE));
+	empty_chain(&b, buf, sizeof(buf));
+	respond(&x, IKEV2_EXCH_INFORMATIONAL, 1, &b);
+	assert_int_equal(n_sas(), 1);
+	assert_int_equal(info_of(0)->n_children, 1);
+	assert_int_equal(live_esp(), 2);
 	ini_free(&x);
 	ini_free(&y);
 }
@@ -2993,6 +3311,11 @@ int main(void)
 		T(test_no_fragments),
 		T(test_own_child_rekey),
 		T(test_own_child_rekey_refused),
+		T(test_child_rekey_collision_daemon_loses),
+		T(test_child_rekey_collision_peer_loses),
+		T(test_child_rekey_collision_random),
+		T(test_rekey_child_being_deleted),
+		T(test_child_during_own_ike_rekey),
 		T(test_host_failures),
 		T(test_esp_events),
 		T(test_own_ike_rekey),
