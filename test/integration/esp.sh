@@ -136,7 +136,7 @@ sgw_sv ip -6 route add 2001:db8:10::/64 via 2001:db8:5::1
 # Everything on the client wire, for tshark at the end.
 # (ip netns exec, not sgw_cl: a function in the background is a subshell, and
 # its PID is not tcpdump's.)
-ip netns exec "$SGW_NS_CL" tcpdump -i veth0 -n -U -s 0 -w "$SGW_TMP/wire.pcap" \
+ip netns exec "$SGW_NS_CL" tcpdump -i veth0 -n -U --immediate-mode -s 0 -w "$SGW_TMP/wire.pcap" \
 	2>"$SGW_TMP/tcpdump.err" &
 TCPDUMP_PID=$!
 sgw_track_pid "$TCPDUMP_PID"

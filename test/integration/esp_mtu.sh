@@ -90,7 +90,7 @@ sgw_sv ip -6 route add 2001:db8:10::/64 via 2001:db8:5::1
 # Captures: everything the gateway sends the client, and the ICMP errors
 # the server gets. (ip netns exec, not sgw_cl: $! must be tcpdump's PID.)
 start_tcpdump() { # NS NAME FILTER
-	ip netns exec "$1" tcpdump -i veth0 -n -U -s 0 -w "$SGW_TMP/$2.pcap" "$3" \
+	ip netns exec "$1" tcpdump -i veth0 -n -U --immediate-mode -s 0 -w "$SGW_TMP/$2.pcap" "$3" \
 		2>"$SGW_TMP/$2.err" &
 	TCPDUMP_PIDS+=($!)
 	sgw_track_pid "$!"
