@@ -35,13 +35,14 @@
 struct esp_rec {
 	bool used;
 	uint32_t slot, gen;
-	unsigned n_pol;
-	char pol[MAX_POL][SGW_NAME_MAX];
+	unsigned n_pol;              /* named "<sa>.0" .. "<sa>.<n_pol - 1>" */
+	char sa[SGW_NAME_MAX];
 };
 
 static struct {
 	bool up;
 	struct esp_rec *rec;
+	unsigned free_hint;          /* no free record below it */
 	unsigned n_rec;
 } g;
 
@@ -185,12 +186,22 @@ static int source(void *ctx, int family, const uint8_t *remote, uint8_t *local)
 	return sgw_local_source(family, remote, local);
 }
 
+/* The n-th policy of an SA's record, by the name policies() gave it. */
+static void pol_name(const char *sa, unsigned n, char *out)
+{
+	char buf[48] = { 0 };        /* room for any: cut to a name's size */
+
+	snprintf(buf, sizeof(buf), "%.26s.%u", sa, n);
+	memcpy(out, buf, SGW_NAME_MAX - 1);
+	out[SGW_NAME_MAX - 1] = 0;
+}
+
 static struct esp_rec *rec_new(uint64_t *handle)
 {
 	struct esp_rec *r;
 	unsigned i;
 
-	for (i = 0; i < g.n_rec && g.rec[i].used; i++)
+	for (i = g.free_hint; i < g.n_rec && g.rec[i].used; i++)
 		;
 	if (i == g.n_rec) {
 		unsigned n = g.n_rec ? 2 * g.n_rec : 64;
@@ -205,6 +216,7 @@ static struct esp_rec *rec_new(uint64_t *handle)
 	r = &g.rec[i];
 	memset(r, 0, sizeof(*r));
 	r->used = true;
+	g.free_hint = i + 1;
 	*handle = i + 1;
 	return r;
 }
@@ -218,11 +230,17 @@ static struct esp_rec *rec_of(uint64_t handle)
 
 static void rec_undo(struct esp_rec *r)
 {
-	while (r->n_pol)
-		sgw_spd_del(r->pol[--r->n_pol]);
+	char name[SGW_NAME_MAX];
+
+	while (r->n_pol) {
+		pol_name(r->sa, --r->n_pol, name);
+		sgw_spd_del(name);
+	}
 	if (r->slot != SGW_SA_NONE)
 		sgw_sa_del(r->slot);
 	r->used = false;
+	if ((unsigned)(r - g.rec) < g.free_hint)
+		g.free_hint = (unsigned)(r - g.rec);
 }
 
 /* Where the first policy of record before stands in the outbound list,
@@ -230,15 +248,17 @@ static void rec_undo(struct esp_rec *r)
 static int position_of(uint64_t before)
 {
 	const struct esp_rec *o = rec_of(before);
+	char first[SGW_NAME_MAX];
 	uint64_t hits;
 	bool bound;
 
 	if (!o || !o->n_pol)
 		return -1;
+	pol_name(o->sa, 0, first);
 	for (unsigned n = 0; n < sgw_spd_count(false); n++) {
 		const struct sgw_conf_policy *p = sgw_spd_get(false, n, &hits, &bound);
 
-		if (p && !strcmp(p->name, o->pol[0]))
+		if (p && !strcmp(p->name, first))
 			return (int)n;
 	}
 	return -1;
@@ -275,7 +295,7 @@ static int policies(const struct sgw_ike_esp *e, struct esp_rec *r)
 						return -E2BIG;
 					memcpy(lp.addr, la[a], 16);
 					memcpy(rp.addr, ra[b], 16);
-					snprintf(p.name, sizeof(p.name), "%.26s.%u", e->name, r->n_pol);
+					pol_name(e->name, r->n_pol, p.name);
 					p.inbound = e->inbound;
 					p.sel.family = fam;
 					p.sel.has_src = p.sel.has_dst = true;
@@ -291,7 +311,7 @@ static int policies(const struct sgw_ike_esp *e, struct esp_rec *r)
 					ret = sgw_spd_add(&p, pos < 0 ? -1 : pos++);
 					if (ret)
 						return ret;
-					memcpy(r->pol[r->n_pol++], p.name, SGW_NAME_MAX);
+					r->n_pol++;
 				}
 		}
 	}
@@ -309,6 +329,7 @@ static int esp_add(void *ctx, const struct sgw_ike_esp *e, uint64_t *handle)
 	if (!r)
 		return -ENOMEM;
 	r->slot = SGW_SA_NONE;
+	snprintf(r->sa, sizeof(r->sa), "%s", e->name);
 	snprintf(p.name, sizeof(p.name), "%s", e->name);
 	p.spi = e->spi;
 	p.dir = e->inbound ? SGW_SA_IN : SGW_SA_OUT;

@@ -240,6 +240,7 @@ struct ike_globals {
 	struct ike_sa **hash;        /* by our SPI */
 	unsigned hash_mask;
 	unsigned n_sas, n_half_open;
+	unsigned n_dead;             /* killed, not yet reaped: reap walks only then */
 	uint32_t next_id;
 	uint32_t child_gen;
 	uint64_t cnt[SGW_IKE_C_MAX];

@@ -229,6 +229,7 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	}
 	half_open_done(sa);
 	sa->state = IKE_S_DEAD;
+	ike.n_dead++;
 }
 
 static void sa_free(struct ike_sa *sa)
@@ -258,12 +259,13 @@ void ike_sa_reap(void)
 {
 	struct ike_sa **pp = &ike.all;
 
-	while (*pp) {
+	while (ike.n_dead && *pp) {
 		struct ike_sa *sa = *pp;
 
 		if (sa->state == IKE_S_DEAD) {
 			*pp = sa->next;
 			sa_free(sa);
+			ike.n_dead--;
 		} else {
 			pp = &sa->next;
 		}
