@@ -243,31 +243,23 @@ static void rec_undo(struct esp_rec *r)
 		g.free_hint = (unsigned)(r - g.rec);
 }
 
-/* Where the first policy of record before stands in the outbound list,
- * so that a rekeyed SA's policies go in front of it; -1 (the end) if none. */
-static int position_of(uint64_t before)
+/* The first policy of record before, so that a rekeyed SA's policies go
+ * in front of it; NULL (the end) if none. */
+static const char *first_policy(uint64_t before, char name[SGW_NAME_MAX])
 {
 	const struct esp_rec *o = rec_of(before);
-	char first[SGW_NAME_MAX];
-	uint64_t hits;
-	bool bound;
 
 	if (!o || !o->n_pol)
-		return -1;
-	pol_name(o->sa, 0, first);
-	for (unsigned n = 0; n < sgw_spd_count(false); n++) {
-		const struct sgw_conf_policy *p = sgw_spd_get(false, n, &hits, &bound);
-
-		if (p && !strcmp(p->name, first))
-			return (int)n;
-	}
-	return -1;
+		return NULL;
+	pol_name(o->sa, 0, name);
+	return name;
 }
 
 /* Policies for every pair of (local, remote) selector prefixes. */
 static int policies(const struct sgw_ike_esp *e, struct esp_rec *r)
 {
-	int pos = e->inbound ? -1 : position_of(e->before);
+	char first[SGW_NAME_MAX];
+	const char *before = e->inbound ? NULL : first_policy(e->before, first);
 
 	uint8_t la[PREFIXES_PER_TS][16], ra[PREFIXES_PER_TS][16], ll[PREFIXES_PER_TS],
 		rl[PREFIXES_PER_TS];
@@ -308,7 +300,7 @@ static int policies(const struct sgw_ike_esp *e, struct esp_rec *r)
 					p.sel.dport_hi = e->inbound ? ls->end_port : rs->end_port;
 					p.action = SGW_POLICY_PROTECT;
 					snprintf(p.sa, sizeof(p.sa), "%s", e->name);
-					ret = sgw_spd_add(&p, pos < 0 ? -1 : pos++);
+					ret = sgw_spd_add_before(&p, before);
 					if (ret)
 						return ret;
 					r->n_pol++;

@@ -431,7 +431,7 @@ static bool local_addr_ok(const struct sgw_prefix *a)
 
 void sgw_cmd_sa_add(const struct sgw_cli_args *a, struct sgw_cli_reply *r, void *ctx)
 {
-	char yaml[SGW_CLI_LINE_MAX * 2], lbuf[64];
+	char yaml[SGW_CLI_LINE_MAX * 2], lbuf[64], name[SGW_NAME_MAX];
 	struct sgw_conf_err err;
 	struct sgw_conf_sa cs;
 	struct sgw_sa_params p;
@@ -456,6 +456,7 @@ void sgw_cmd_sa_add(const struct sgw_cli_args *a, struct sgw_cli_reply *r, void 
 		return;
 	}
 	sgw_sa_params_from_conf(&cs, &p, SGW_SA_OWNER_CLI);
+	snprintf(name, sizeof(name), "%s", cs.name);
 	explicit_bzero(&cs, sizeof(cs));
 	ret = sgw_sa_add(&p, &slot);
 	explicit_bzero(&p, sizeof(p));
@@ -465,8 +466,8 @@ void sgw_cmd_sa_add(const struct sgw_cli_args *a, struct sgw_cli_reply *r, void 
 			     ret == -ENOSPC ? "the SA table is full" : strerror(-ret));
 		return;
 	}
-	sgw_spd_rebind();
-	CTL_LOG(INFO, "SA %s (slot %u) added from the CLI", cs.name[0] ? cs.name : "?", slot);
+	sgw_spd_rebind_sa(name);
+	CTL_LOG(INFO, "SA %s (slot %u) added from the CLI", name[0] ? name : "?", slot);
 	sgw_cli_printf(r, "SA added (slot %u)\n", slot);
 }
 
@@ -495,7 +496,7 @@ void sgw_cmd_sa_del(const struct sgw_cli_args *a, struct sgw_cli_reply *r, void 
 	}
 	sgw_sa_info(found, &i);
 	sgw_sa_del(found);
-	sgw_spd_rebind();
+	sgw_spd_rebind_sa(i.name);
 	CTL_LOG(INFO, "SA %s deleted from the CLI", sa_label(&i, lbl, sizeof(lbl)));
 	sgw_cli_printf(r, "SA deleted\n");
 }

@@ -7,12 +7,18 @@
  * protect policy is dropped (it should have come through ESP), and a packet
  * that came out of an SA must match an inbound protect policy of that SA.
  *
- * Concurrency: the control core is the only writer. It compiles the lists
- * into an immutable snapshot per direction and publishes it with one atomic
- * store; workers read the current snapshot without locks; the old one is
- * freed after an RCU grace period. A policy names its SA; the snapshot binds
- * the name to the SA's slot and generation, and is recompiled whenever an SA
- * is added or deleted (sgw_spd_rebind), so a reused slot never matches.
+ * First match without a first-to-last scan: each policy carries a priority
+ * (its place in the list) and lives in a group of policies with the same
+ * family and prefix lengths; one hash lookup per group finds the candidates
+ * (spd.c). Adding or deleting a policy costs the same with ten or a hundred
+ * thousand others in the list.
+ *
+ * Concurrency: the control core is the only writer. What workers read is
+ * immutable once published and replaced with one atomic store; old copies
+ * are freed after an RCU grace period, and no control operation waits for
+ * the workers. A policy names its SA; its compiled entry binds the name to
+ * the SA's slot and generation at add time and again when told that the SA
+ * came or went (sgw_spd_rebind_sa), so a reused slot never matches.
  */
 #ifndef SGW_SPD_H
 #define SGW_SPD_H
@@ -44,6 +50,7 @@ struct sgw_spd_entry {
 	uint32_t sa_slot;            /* SGW_SA_NONE when unbound */
 	uint32_t sa_gen;
 	uint32_t policy;             /* the policy's match counter (stable id) */
+	uint64_t prio;               /* its place in the list: lower goes first */
 };
 
 int sgw_spd_init(unsigned max_per_dir, struct rte_rcu_qsbr *rcu);
@@ -52,10 +59,17 @@ void sgw_spd_fini(void);
 /* Control core. Policies keep their order of addition unless pos is given
  * (0 = first). Names are unique across both directions. */
 int sgw_spd_add(const struct sgw_conf_policy *p, int pos);
+/* In front of the policy named before (of the same direction), or at the
+ * end when before is NULL; -ENOENT when there is no such policy. */
+int sgw_spd_add_before(const struct sgw_conf_policy *p, const char *before);
 int sgw_spd_del(const char *name);
-int sgw_spd_rebind(void);        /* after an SA add or delete */
+/* After the SA named sa was added or deleted: rebinds the policies naming
+ * it. sgw_spd_rebind() rebinds every policy. */
+int sgw_spd_rebind_sa(const char *sa);
+int sgw_spd_rebind(void);
 unsigned sgw_spd_count(bool inbound);
-/* The n-th policy of a direction, with how many packets matched it. */
+/* The n-th policy of a direction, with how many packets matched it.
+ * Walking n = 0, 1, 2... costs O(1) per step. */
 const struct sgw_conf_policy *sgw_spd_get(bool inbound, unsigned n,
 					  uint64_t *matches, bool *bound);
 
@@ -70,5 +84,10 @@ bool sgw_spd_empty(bool inbound);
 /* Adds n packets to the entry's policy counter (workers batch them: one
  * atomic per run of packets on one policy, see worker.c). */
 void sgw_spd_count_match(const struct sgw_spd_entry *e, unsigned n);
+
+/* Tests only, right after sgw_spd_init: directions of up to small policies
+ * are scanned as a list (0: always the hash path), and priorities are
+ * spaced 2^step_shift apart (small values force renumbering early). */
+void sgw_spd_tune(unsigned small, unsigned step_shift);
 
 #endif

@@ -449,7 +449,7 @@ static void init_request(const struct sgw_ike_addr *local, const struct sgw_ike_
 	sa = ike_sa_new(false, local, remote);
 	if (!sa)
 		return;
-	sa->ispi = h->ispi;
+	ike_sa_set_ispi(sa, h->ispi);
 	sa->peer = pe;
 	sa->prop = c;
 	sa->state = IKE_S_INIT_DONE;
@@ -1171,7 +1171,7 @@ static void ike_rekey_request(struct ike_sa *sa, const struct pl *p, uint32_t mi
 		send_error(sa, IKEV2_EXCH_CREATE_CHILD_SA, mid, IKEV2_N_TEMPORARY_FAILURE);
 		return;
 	}
-	n->ispi = c.spi;
+	ike_sa_set_ispi(n, c.spi);
 	n->peer = pe;
 	n->prop = c;
 	memcpy(n->ni, p->nonce.data, p->nonce.len);
@@ -2149,10 +2149,8 @@ static void protected_input(struct ike_sa *sa, const struct sgw_ike_addr *local,
 	/* Authenticated: the peer's address and port are now known good (a
 	 * NAT may have changed them, 2.23). */
 	sa->last_rx_ms = ike_now();
-	if (!ike_addr_eq(remote, &sa->remote) || !ike_addr_eq(local, &sa->local)) {
-		sa->local = *local;
-		sa->remote = *remote;
-	}
+	if (!ike_addr_eq(remote, &sa->remote) || !ike_addr_eq(local, &sa->local))
+		ike_sa_moved(sa, local, remote);
 	if (local->port == SGW_IKE_NATT_PORT)
 		sa->natt = true;
 	if (sgw_ike_msg_unknown_critical(m)) {
@@ -2311,10 +2309,7 @@ int sgw_ike_terminate(uint32_t id)
 
 static bool alive(uint32_t id)
 {
-	for (const struct ike_sa *sa = ike.all; sa; sa = sa->next)
-		if (sa->id == id && sa->state != IKE_S_DEAD)
-			return true;
-	return false;
+	return ike_sa_by_id(id) != NULL;   /* not DEAD */
 }
 
 int sgw_ike_initiate(const char *peer)

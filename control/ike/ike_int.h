@@ -168,8 +168,26 @@ struct ike_frags {
 	size_t len[IKE_FRAG_MAX + 1];
 };
 
+/* Half-open IKE SAs from one address (ike_sa.c), for the per-source
+ * limit: only addresses with one or more, so at most max_sas of them. */
+struct ike_src {
+	struct ike_src *next;        /* hash chain */
+	int family;
+	uint8_t a[16];
+	unsigned n;
+};
+
 struct ike_sa {
 	struct ike_sa *next, *hnext; /* all SAs; hash chain by our SPI */
+	struct ike_sa **pprev;       /* what points to it on ike.all */
+	struct ike_sa *dnext;        /* on ike.dead once killed */
+	struct ike_sa *inext;        /* hash chain by id */
+	/* A responder's hash chain by the initiator's SPI and address (for
+	 * retransmitted IKE_SA_INITs), once ike_sa_set_ispi told the SPI. */
+	struct ike_sa *rnext;
+	unsigned rbucket;            /* where it is filed, valid when rfiled */
+	bool rfiled;
+	struct ike_src *src;         /* counts it while half-open */
 	uint32_t id;
 	enum ike_state state;
 	bool initiator;              /* we are the original initiator */
@@ -238,9 +256,13 @@ struct ike_globals {
 	struct sgw_ike_host host;
 	struct ike_sa *all;
 	struct ike_sa **hash;        /* by our SPI */
-	unsigned hash_mask;
+	struct ike_sa **ihash;       /* by id */
+	struct ike_sa **rhash;       /* responders by initiator's SPI and address */
+	struct ike_src **shash;      /* half-open counts by address */
+	uint64_t hash_seed;          /* for the keys peers choose */
+	unsigned hash_mask;          /* of all four */
 	unsigned n_sas, n_half_open;
-	unsigned n_dead;             /* killed, not yet reaped: reap walks only then */
+	struct ike_sa *dead;         /* killed, not yet reaped */
 	uint32_t next_id;
 	uint32_t child_gen;
 	uint64_t cnt[SGW_IKE_C_MAX];
@@ -290,8 +312,14 @@ struct ike_sa *ike_sa_new(bool initiator, const struct sgw_ike_addr *local,
 			  const struct sgw_ike_addr *remote);
 struct ike_sa *ike_sa_find(uint64_t our_spi);
 struct ike_sa *ike_sa_by_id(uint32_t id);       /* live ones only */
-/* The SA we answered the IKE_SA_INIT of (any state but dead). */
+void ike_sa_set_ispi(struct ike_sa *sa, uint64_t ispi);  /* responders */
+void ike_sa_moved(struct ike_sa *sa, const struct sgw_ike_addr *local,
+		  const struct sgw_ike_addr *remote);
+/* The SA we answered the IKE_SA_INIT of (any state but dead). A
+ * responder's ispi is set right after ike_sa_new and never changes; its
+ * remote changes only in ike_exch_input, for the SA the message is for. */
 struct ike_sa *ike_sa_find_responder(uint64_t ispi, const struct sgw_ike_addr *remote);
+/* Live half-open SAs (either role) with remote's address, any port. */
 unsigned ike_half_open_from(const struct sgw_ike_addr *remote);
 void ike_sa_established(struct ike_sa *sa);
 void ike_sa_kill(struct ike_sa *sa, const char *why);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The IKE SA store: every IKE SA on one list and in a hash by our own SPI
- * (the only SPI we choose, so the only one that cannot collide), half-open
+ * (the only SPI we choose, so the only one that cannot collide), in hashes
+ * by id and (responders) by the initiator's SPI and address, half-open
  * accounting for the denial-of-service limits (RFC 7296 2.6), and the
- * daemon's entry points.
+ * daemon's entry points. Nothing a datagram does walks all SAs: with tens
+ * of thousands up, IKE_SA_INIT must cost what it costs with one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -92,6 +94,122 @@ static unsigned hash_of(uint64_t spi)
 	return (unsigned)((spi * 0x9e3779b97f4a7c15ull) >> 40) & ike.hash_mask;
 }
 
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+/* The peer chooses these keys (its SPI, its address; an IPv6 peer has a
+ * /64 to pick from): the secret seed keeps it from filling one chain. */
+static unsigned hash_addr(uint64_t spi, int family, const uint8_t *a)
+{
+	uint64_t w[2], h;
+
+	memcpy(w, a, sizeof(w));
+	h = mix(ike.hash_seed ^ spi);
+	h = mix(h ^ w[0] ^ (uint64_t)(unsigned)family << 32);
+	return (unsigned)mix(h ^ w[1]) & ike.hash_mask;
+}
+
+/* The address without the port, all 16 bytes, as the limits compare it. */
+static bool same_host(int family, const uint8_t *a, const struct sgw_ike_addr *b)
+{
+	return family == b->family && !memcmp(a, b->a, 16);
+}
+
+static struct ike_src **src_slot(int family, const uint8_t *a)
+{
+	struct ike_src **pp = &ike.shash[hash_addr(0, family, a)];
+
+	while (*pp && !((*pp)->family == family && !memcmp((*pp)->a, a, 16)))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* One more half-open SA from a's address: its counter (NULL: no memory). */
+static struct ike_src *src_get(const struct sgw_ike_addr *a)
+{
+	struct ike_src **pp = src_slot(a->family, a->a), *s = *pp;
+
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return NULL;
+		s->family = a->family;
+		memcpy(s->a, a->a, 16);
+		*pp = s;
+	}
+	s->n++;
+	return s;
+}
+
+/* One fewer: addresses with none are forgotten, so that the table holds
+ * at most as many as there are half-open SAs. */
+static void src_put(struct ike_src *s)
+{
+	struct ike_src **pp;
+
+	if (--s->n)
+		return;
+	pp = src_slot(s->family, s->a);
+	*pp = s->next;
+	free(s);
+}
+
+static void resp_file(struct ike_sa *sa)
+{
+	sa->rbucket = hash_addr(sa->ispi, sa->remote.family, sa->remote.a);
+	sa->rnext = ike.rhash[sa->rbucket];
+	ike.rhash[sa->rbucket] = sa;
+	sa->rfiled = true;
+}
+
+static void resp_unfile(struct ike_sa *sa)
+{
+	struct ike_sa **pp;
+
+	if (!sa->rfiled)
+		return;
+	for (pp = &ike.rhash[sa->rbucket]; *pp != sa; pp = &(*pp)->rnext)
+		;
+	*pp = sa->rnext;
+	sa->rfiled = false;
+}
+
+/* A responder learns the initiator's SPI right after ike_sa_new. */
+void ike_sa_set_ispi(struct ike_sa *sa, uint64_t ispi)
+{
+	resp_unfile(sa);
+	sa->ispi = ispi;
+	resp_file(sa);
+}
+
+/* An authenticated message moved its SA to another address (2.23): the
+ * hashes by address follow. */
+void ike_sa_moved(struct ike_sa *sa, const struct sgw_ike_addr *local,
+		  const struct sgw_ike_addr *remote)
+{
+	sa->local = *local;
+	sa->remote = *remote;
+	if (sa->rfiled) {
+		resp_unfile(sa);
+		resp_file(sa);
+	}
+	if (sa->src && !same_host(sa->src->family, sa->src->a, &sa->remote)) {
+		struct ike_src *s = src_get(&sa->remote);
+
+		/* Without memory it counts where it came from until done. */
+		if (s) {
+			src_put(sa->src);
+			sa->src = s;
+		}
+	}
+}
+
 struct ike_sa *ike_sa_new(bool initiator, const struct sgw_ike_addr *local,
 			  const struct sgw_ike_addr *remote)
 {
@@ -120,13 +238,22 @@ struct ike_sa *ike_sa_new(bool initiator, const struct sgw_ike_addr *local,
 	sa->local = *local;
 	sa->remote = *remote;
 	sa->born_ms = sa->last_rx_ms = ike_now();
+	sa->half_open_until_ms = sa->born_ms + ike.set.half_open_timeout_ms;
+	if (sa->half_open_until_ms && !(sa->src = src_get(remote))) {
+		free(sa);
+		return NULL;
+	}
 	sa->next = ike.all;
+	sa->pprev = &ike.all;
+	if (ike.all)
+		ike.all->pprev = &sa->next;
 	ike.all = sa;
 	sa->hnext = ike.hash[hash_of(spi)];
 	ike.hash[hash_of(spi)] = sa;
+	sa->inext = ike.ihash[sa->id & ike.hash_mask];
+	ike.ihash[sa->id & ike.hash_mask] = sa;
 	ike.n_sas++;
 	ike.n_half_open++;
-	sa->half_open_until_ms = sa->born_ms + ike.set.half_open_timeout_ms;
 	return sa;
 }
 
@@ -138,41 +265,51 @@ struct ike_sa *ike_sa_find(uint64_t our_spi)
 	return NULL;
 }
 
-struct ike_sa *ike_sa_by_id(uint32_t id)
+/* Newest first in a chain, like on ike.all: of two with one id (after
+ * 2^32 SAs) the newer one. */
+static struct ike_sa *find_id(uint32_t id)
 {
-	for (struct ike_sa *sa = ike.all; id && sa; sa = sa->next)
+	for (struct ike_sa *sa = ike.ihash[id & ike.hash_mask]; sa; sa = sa->inext)
 		if (sa->id == id && sa->state != IKE_S_DEAD)
 			return sa;
 	return NULL;
 }
 
+struct ike_sa *ike_sa_by_id(uint32_t id)
+{
+	return id ? find_id(id) : NULL;
+}
+
 struct ike_sa *ike_sa_find_responder(uint64_t ispi, const struct sgw_ike_addr *remote)
 {
-	for (struct ike_sa *sa = ike.all; sa; sa = sa->next)
-		if (!sa->initiator && sa->ispi == ispi && sa->state != IKE_S_DEAD &&
-		    sa->remote.family == remote->family &&
-		    !memcmp(sa->remote.a, remote->a, 16))
-			return sa;
-	return NULL;
+	struct ike_sa *best = NULL;
+
+	/* Only responders are filed. Should two match (a peer's rekey may
+	 * reuse an SPI), the newest, as the walk over ike.all found it. */
+	for (struct ike_sa *sa = ike.rhash[hash_addr(ispi, remote->family, remote->a)]; sa;
+	     sa = sa->rnext)
+		if (sa->ispi == ispi && sa->state != IKE_S_DEAD &&
+		    same_host(sa->remote.family, sa->remote.a, remote) &&
+		    (!best || (int32_t)(sa->id - best->id) > 0))
+			best = sa;
+	return best;
 }
 
 unsigned ike_half_open_from(const struct sgw_ike_addr *remote)
 {
-	unsigned n = 0;
+	const struct ike_src *s = *src_slot(remote->family, remote->a);
 
-	for (struct ike_sa *sa = ike.all; sa; sa = sa->next)
-		if (sa->half_open_until_ms && sa->state != IKE_S_DEAD &&
-		    sa->remote.family == remote->family &&
-		    !memcmp(sa->remote.a, remote->a, 16))
-			n++;
-	return n;
+	return s ? s->n : 0;
 }
 
+/* Dead SAs are never half-open: ike_sa_kill ends it too. */
 static void half_open_done(struct ike_sa *sa)
 {
 	if (sa->half_open_until_ms) {
 		sa->half_open_until_ms = 0;
 		ike.n_half_open--;
+		src_put(sa->src);
+		sa->src = NULL;
 	}
 }
 
@@ -229,7 +366,8 @@ void ike_sa_kill(struct ike_sa *sa, const char *why)
 	}
 	half_open_done(sa);
 	sa->state = IKE_S_DEAD;
-	ike.n_dead++;
+	sa->dnext = ike.dead;
+	ike.dead = sa;
 }
 
 static void sa_free(struct ike_sa *sa)
@@ -240,6 +378,10 @@ static void sa_free(struct ike_sa *sa)
 		;
 	if (*pp)
 		*pp = sa->hnext;
+	for (pp = &ike.ihash[sa->id & ike.hash_mask]; *pp != sa; pp = &(*pp)->inext)
+		;
+	*pp = sa->inext;
+	resp_unfile(sa);
 	sgw_ike_dh_free(sa->dh);
 	sgw_ike_dh_free(sa->cx_dh);
 	sgw_ike_sk_free(sa->sk_rx);
@@ -255,24 +397,31 @@ static void sa_free(struct ike_sa *sa)
 	ike.n_sas--;
 }
 
+/* Only the dead are visited: a datagram that kills an SA (a bad key
+ * exchange in IKE_SA_INIT, say) must not walk all of them either. */
 void ike_sa_reap(void)
 {
-	struct ike_sa **pp = &ike.all;
+	while (ike.dead) {
+		struct ike_sa *sa = ike.dead;
 
-	while (ike.n_dead && *pp) {
-		struct ike_sa *sa = *pp;
-
-		if (sa->state == IKE_S_DEAD) {
-			*pp = sa->next;
-			sa_free(sa);
-			ike.n_dead--;
-		} else {
-			pp = &sa->next;
-		}
+		ike.dead = sa->dnext;
+		*sa->pprev = sa->next;
+		if (sa->next)
+			sa->next->pprev = sa->pprev;
+		sa_free(sa);
 	}
 }
 
 /* ------------------------------------------------------------ entry points */
+
+static void tables_free(void)
+{
+	free(ike.hash);
+	free(ike.ihash);
+	free(ike.rhash);
+	free(ike.shash);
+	free(ike.buf);
+}
 
 int sgw_ike_init(const struct sgw_conf *c, const struct sgw_ike_host *h)
 {
@@ -289,16 +438,22 @@ int sgw_ike_init(const struct sgw_conf *c, const struct sgw_ike_host *h)
 		return ret;
 	while (size < ike.set.max_sas && size < (1u << 22))
 		size <<= 1;
+	/* Each as big as there may be SAs (or half-open addresses). */
 	ike.hash = calloc(size, sizeof(*ike.hash));
+	ike.ihash = calloc(size, sizeof(*ike.ihash));
+	ike.rhash = calloc(size, sizeof(*ike.rhash));
+	ike.shash = calloc(size, sizeof(*ike.shash));
 	ike.buf = malloc(IKE_MSG_BUF);
-	if (!ike.hash || !ike.buf) {
-		free(ike.hash);
-		free(ike.buf);
+	if (!ike.hash || !ike.ihash || !ike.rhash || !ike.shash || !ike.buf) {
+		tables_free();
 		return -ENOMEM;
 	}
 	ike.hash_mask = size - 1;
-	if (sgw_ike_random(ike.cookie_secret, sizeof(ike.cookie_secret)))
+	if (sgw_ike_random(ike.cookie_secret, sizeof(ike.cookie_secret)) ||
+	    sgw_ike_random(&ike.hash_seed, sizeof(ike.hash_seed))) {
+		tables_free();
 		return -EIO;
+	}
 	ike.cookie_secret_ms = ike_now();
 	return 0;
 }
@@ -308,8 +463,7 @@ void sgw_ike_fini(void)
 	for (struct ike_sa *sa = ike.all; sa; sa = sa->next)
 		ike_sa_kill(sa, "shutdown");
 	ike_sa_reap();
-	free(ike.hash);
-	free(ike.buf);
+	tables_free();     /* no SA half-open now: no counters either */
 	ike_cfg_free();
 	OPENSSL_cleanse(ike.cookie_secret, sizeof(ike.cookie_secret));
 	memset(&ike, 0, sizeof(ike));
@@ -448,10 +602,9 @@ bool sgw_ike_sa_next(uint32_t *iter, struct sgw_ike_sa_info *out)
 
 bool sgw_ike_sa_get(uint32_t id, struct sgw_ike_sa_info *out)
 {
-	for (const struct ike_sa *sa = ike.all; sa; sa = sa->next)
-		if (sa->id == id && sa->state != IKE_S_DEAD) {
-			info_of(sa, out);
-			return true;
-		}
-	return false;
+	const struct ike_sa *sa = find_id(id);
+
+	if (sa)
+		info_of(sa, out);
+	return sa != NULL;
 }

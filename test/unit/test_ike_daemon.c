@@ -2068,6 +2068,87 @@ static void test_half_open_timeout(void **state)
 	ini_free(&y);
 }
 
+/* The per-source half-open count goes down however a half-open SA ends
+ * (completion: test_half_open_limit), and follows an SA that a NAT moved;
+ * so does the detection of retransmitted IKE_SA_INITs. */
+static void test_half_open_released(void **state)
+{
+	static uint8_t buf[MAXMSG], out[MAXMSG];
+	struct sgw_ike_buf b;
+	struct ini x[3], y[4];
+	struct dgram *d;
+	size_t len;
+
+	(void)state;
+	start(&(struct opts){ 0 });
+	/* Timed out, three at a time, again and again. */
+	for (unsigned round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < 3; i++) {
+			ini_new(&x[i], 7);
+			do_init(&x[i], NULL);
+		}
+		assert_int_equal(n_sas(), 3);
+		advance(10000);
+		assert_int_equal(n_sas(), 0);
+		for (unsigned i = 0; i < 3; i++)
+			ini_free(&x[i]);
+	}
+	/* Failed AUTH, more often than the limit. */
+	for (unsigned i = 0; i < 4; i++)
+		auth_refused(&(struct auth_opt){ .psk = BAD_PSK });
+	assert_int_equal(cnt(SGW_IKE_C_HALF_OPEN_LIMIT), 0);
+
+	/* Three half-open from .7; an authenticated message moves one to .8. */
+	for (unsigned i = 0; i < 3; i++) {
+		ini_new(&x[i], 7);
+		do_init(&x[i], NULL);
+	}
+	x[0].me.a[3] = 8;
+	empty_chain(&b, buf, sizeof(buf));
+	len = seal(&x[0], IKEV2_EXCH_INFORMATIONAL, false, x[0].mid++, &b, out, sizeof(out));
+	send_ini(&x[0], out, len);
+	assert_int_equal(n_new(), 0);
+	assert_int_equal(n_sas(), 3);
+	/* Its IKE_SA_INIT again is a retransmission from .8 ... */
+	send_ini(&x[0], x[0].init_i, x[0].init_i_len);
+	assert_int_equal(n_new(), 1);
+	d = take();
+	assert_int_equal(d->len, x[0].init_r_len);
+	assert_memory_equal(d->b, x[0].init_r, d->len);
+	assert_int_equal(cnt(SGW_IKE_C_RETRANSMIT_REPLIED), 1);
+	/* ... but news from .7, where there is room for one now. */
+	x[0].me.a[3] = 7;
+	send_ini(&x[0], x[0].init_i, x[0].init_i_len);
+	assert_int_equal(n_new(), 1);
+	take();
+	assert_int_equal(cnt(SGW_IKE_C_RETRANSMIT_REPLIED), 1);
+	assert_int_equal(n_sas(), 4);
+	ini_new(&y[0], 7);
+	send_init(&y[0], &(struct init_opt){ 0 });
+	assert_int_equal(n_new(), 0);
+	assert_int_equal(cnt(SGW_IKE_C_HALF_OPEN_LIMIT), 1);
+	/* .8 has one: room for two more. */
+	for (unsigned i = 1; i < 3; i++) {
+		ini_new(&y[i], 8);
+		do_init(&y[i], NULL);
+	}
+	ini_new(&y[3], 8);
+	send_init(&y[3], &(struct init_opt){ 0 });
+	assert_int_equal(n_new(), 0);
+	assert_int_equal(cnt(SGW_IKE_C_HALF_OPEN_LIMIT), 2);
+	assert_int_equal(n_sas(), 6);
+	/* All time out: none left anywhere. */
+	advance(10000);
+	assert_int_equal(n_sas(), 0);
+	ini_free(&y[3]);
+	ini_new(&y[3], 8);
+	do_init(&y[3], NULL);
+	for (unsigned i = 0; i < 3; i++)
+		ini_free(&x[i]);
+	for (unsigned i = 0; i < 4; i++)
+		ini_free(&y[i]);
+}
+
 /* RFC 7383: a response bigger than fragment_size comes in SKF fragments;
  * our request may come fragmented too. */
 static void test_fragments(void **state)
@@ -3307,6 +3388,7 @@ int main(void)
 		T(test_ike_rekey),
 		T(test_half_open_limit),
 		T(test_half_open_timeout),
+		T(test_half_open_released),
 		T(test_fragments),
 		T(test_no_fragments),
 		T(test_own_child_rekey),
