@@ -178,8 +178,8 @@ struct ike_src {
 };
 
 struct ike_sa {
-	struct ike_sa *next, *hnext; /* all SAs; hash chain by our SPI */
-	struct ike_sa **pprev;       /* what points to it on ike.all */
+	struct ike_sa *next, *prev;  /* all SAs, by id */
+	struct ike_sa *hnext;        /* hash chain by our SPI */
 	struct ike_sa *dnext;        /* on ike.dead once killed */
 	struct ike_sa *inext;        /* hash chain by id */
 	/* A responder's hash chain by the initiator's SPI and address (for
@@ -254,7 +254,7 @@ struct ike_globals {
 	struct ike_pool *pools;
 	struct ike_peer_state *peer_state;
 	struct sgw_ike_host host;
-	struct ike_sa *all;
+	struct ike_sa *all, *last;
 	struct ike_sa **hash;        /* by our SPI */
 	struct ike_sa **ihash;       /* by id */
 	struct ike_sa **rhash;       /* responders by initiator's SPI and address */

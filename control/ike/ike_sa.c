@@ -243,11 +243,12 @@ struct ike_sa *ike_sa_new(bool initiator, const struct sgw_ike_addr *local,
 		free(sa);
 		return NULL;
 	}
-	sa->next = ike.all;
-	sa->pprev = &ike.all;
-	if (ike.all)
-		ike.all->pprev = &sa->next;
-	ike.all = sa;
+	sa->prev = ike.last;           /* ike.all goes by id, oldest first */
+	if (ike.last)
+		ike.last->next = sa;
+	else
+		ike.all = sa;
+	ike.last = sa;
 	sa->hnext = ike.hash[hash_of(spi)];
 	ike.hash[hash_of(spi)] = sa;
 	sa->inext = ike.ihash[sa->id & ike.hash_mask];
@@ -265,7 +266,7 @@ struct ike_sa *ike_sa_find(uint64_t our_spi)
 	return NULL;
 }
 
-/* Newest first in a chain, like on ike.all: of two with one id (after
+/* Newest first in a chain: of two with one id (after
  * 2^32 SAs) the newer one. */
 static struct ike_sa *find_id(uint32_t id)
 {
@@ -285,7 +286,7 @@ struct ike_sa *ike_sa_find_responder(uint64_t ispi, const struct sgw_ike_addr *r
 	struct ike_sa *best = NULL;
 
 	/* Only responders are filed. Should two match (a peer's rekey may
-	 * reuse an SPI), the newest, as the walk over ike.all found it. */
+	 * reuse an SPI), the newest. */
 	for (struct ike_sa *sa = ike.rhash[hash_addr(ispi, remote->family, remote->a)]; sa;
 	     sa = sa->rnext)
 		if (sa->ispi == ispi && sa->state != IKE_S_DEAD &&
@@ -405,9 +406,14 @@ void ike_sa_reap(void)
 		struct ike_sa *sa = ike.dead;
 
 		ike.dead = sa->dnext;
-		*sa->pprev = sa->next;
+		if (sa->prev)
+			sa->prev->next = sa->next;
+		else
+			ike.all = sa->next;
 		if (sa->next)
-			sa->next->pprev = sa->pprev;
+			sa->next->prev = sa->prev;
+		else
+			ike.last = sa->prev;
 		sa_free(sa);
 	}
 }
@@ -587,16 +593,22 @@ static void info_of(const struct ike_sa *sa, struct sgw_ike_sa_info *o)
 
 bool sgw_ike_sa_next(uint32_t *iter, struct sgw_ike_sa_info *out)
 {
-	const struct ike_sa *best = NULL;
+	const struct ike_sa *sa = *iter ? find_id(*iter) : NULL;
 
-	/* By id, so that an iteration survives SAs coming and going. */
-	for (const struct ike_sa *sa = ike.all; sa; sa = sa->next)
-		if (sa->state != IKE_S_DEAD && sa->id > *iter && (!best || sa->id < best->id))
-			best = sa;
-	if (!best)
+	/* By id (ike.all's order), so that an iteration survives SAs coming
+	 * and going; from the last one's place when it is still there. */
+	if (sa) {
+		sa = sa->next;
+	} else {
+		for (sa = ike.all; sa && sa->id <= *iter; sa = sa->next)
+			;
+	}
+	while (sa && sa->state == IKE_S_DEAD)
+		sa = sa->next;
+	if (!sa)
 		return false;
-	*iter = best->id;
-	info_of(best, out);
+	*iter = sa->id;
+	info_of(sa, out);
 	return true;
 }
 
