@@ -28,10 +28,14 @@
  * change builds a copy, publishes it with one store, and frees the old one
  * after an RCU grace period through a defer queue.
  *
- * When no gap is left where a policy must go, the direction is renumbered
- * into the other half of the 64-bit space: upwards from the last policy to
- * the first, downwards from the first to the last, so that every bucket a
- * worker can see at any moment is ordered as the list is.
+ * When no gap is left where a policy must go, the direction is renumbered.
+ * Entries carry two numberings; workers compare the one their view names.
+ * A renumbering writes the other one into every entry, then publishes a
+ * view naming it: a lookup never mixes numberings, whichever buckets it
+ * sees. Then it waits for a grace period, so that no reader holds a view
+ * naming the old one when later entries come with only the new one: the
+ * one control operation that waits for workers, and a rare one (2^24
+ * spacing: 24 insertions at one place, or 2^40 at the end).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -52,9 +56,8 @@
 
 #define NONE        UINT32_MAX
 #define MAX_GROUPS  64             /* prefix-length pairs per direction */
-#define HALF        (UINT64_C(1) << 63)
 #define SMALL       16             /* plain-list directions, at most */
-#define STEP_SHIFT  24             /* 2^39 appends per half, 24 halvings */
+#define STEP_SHIFT  24             /* 2^40 appends, 24 halvings */
 
 struct bkey {                      /* a bucket: group and masked prefixes */
 	uint32_t group;                /* dir << 8 | group slot */
@@ -79,6 +82,7 @@ struct view {
 	unsigned n_groups;
 	unsigned n_small;              /* n when small[] is the list, else 0 */
 	const struct sgw_spd_entry *small;
+	unsigned h;                    /* the entries' numbering to compare */
 	struct vgroup g[];             /* by min_prio */
 };
 
@@ -108,7 +112,8 @@ struct dq_elem {                   /* freed once no worker can see it */
 struct dir {
 	uint32_t head, tail;
 	unsigned n;
-	bool high;                     /* priorities in the upper half */
+	unsigned h;                    /* the current numbering (view's h) */
+	unsigned renumbers;
 	struct group g[MAX_GROUPS];
 	struct view *view;             /* atomic, read by workers */
 };
@@ -131,6 +136,12 @@ static struct {
 	uint64_t step;
 	struct { unsigned dir, n; uint32_t id; } cur;  /* sgw_spd_get's place */
 } s;
+
+/* A policy's priority in its direction's current numbering. */
+static uint64_t prio_of(uint32_t id)
+{
+	return s.pol[id].e.prio[s.d[s.pol[id].c.inbound].h];
+}
 
 static void reclaim(void *p, void *e, unsigned n)
 {
@@ -257,6 +268,16 @@ int sgw_spd_init(unsigned max, struct rte_rcu_qsbr *rcu)
 	return 0;
 }
 
+uint64_t sgw_spd_prio(const struct sgw_spd_entry *e)
+{
+	return e->prio[s.d[s.pol[e->policy].c.inbound].h];
+}
+
+unsigned sgw_spd_renumbers(bool inbound)
+{
+	return s.d[inbound].renumbers;
+}
+
 void sgw_spd_tune(unsigned small, unsigned step_shift)
 {
 	s.small = small;
@@ -337,6 +358,8 @@ static void bkey_of(const struct pol *p, struct bkey *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->group = (uint32_t)p->c.inbound << 8 | p->group;
+	k->pad = 1;    /* never all zeros: rte_hash (22.11) mistakes such a key
+			* for its own empty one and can end up holding it twice */
 	memcpy(k->src, p->e.src, sizeof(k->src));
 	memcpy(k->dst, p->e.dst, sizeof(k->dst));
 }
@@ -370,7 +393,7 @@ static int edit(const struct bucket *old, uint32_t drop, const struct sgw_spd_en
 	for (unsigned i = 0; i < on; i++) {
 		if (old->e[i].policy == drop)
 			continue;
-		if (!placed && s.pol[old->e[i].policy].e.prio > add->prio) {
+		if (!placed && prio_of(old->e[i].policy) > prio_of(add->policy)) {
 			nb->e[n++] = *add;
 			placed = true;
 		}
@@ -456,7 +479,7 @@ static int member_add(uint32_t id, uint32_t before)
 		at = before;
 	} else {
 		at = NONE;
-		for (uint32_t x = s.pol[h].dtail; x != NONE && s.pol[x].e.prio > p->e.prio;
+		for (uint32_t x = s.pol[h].dtail; x != NONE && prio_of(x) > prio_of(id);
 		     x = s.pol[x].dprev)
 			at = x;
 	}
@@ -538,9 +561,8 @@ static int by_sa_edit(uint32_t slot, uint32_t drop, const struct sgw_spd_entry *
 	return 0;
 }
 
-/* Publishes the direction's groups (and its plain list when it is small).
- * no_prune publishes every group as able to hold the first match. */
-static int view_build(unsigned dir, bool no_prune)
+/* Publishes the direction's groups (and its plain list when it is small). */
+static int view_build(unsigned dir)
 {
 	struct dir *d = &s.d[dir];
 	unsigned ng = 0, ns = d->n <= s.small ? d->n : 0;
@@ -557,6 +579,7 @@ static int view_build(unsigned dir, bool no_prune)
 	v->n_groups = 0;
 	v->n_small = ns;
 	v->small = small;
+	v->h = d->h;
 	for (unsigned i = 0; i < MAX_GROUPS; i++) {
 		const struct group *g = &d->g[i];
 		struct vgroup vg;
@@ -564,7 +587,7 @@ static int view_build(unsigned dir, bool no_prune)
 
 		if (!g->n)
 			continue;
-		vg.min_prio = no_prune ? 0 : g->min_prio;
+		vg.min_prio = g->min_prio;
 		mask_of(g->slen, vg.smask);
 		mask_of(g->dlen, vg.dmask);
 		vg.id = dir << 8 | i;
@@ -582,67 +605,54 @@ static int view_build(unsigned dir, bool no_prune)
 
 /* ---- order -------------------------------------------------------------- */
 
-static uint64_t half_base(const struct dir *d)
-{
-	return d->high ? HALF : 0;
-}
-
-/* Moves every priority of the direction into the other half, keeping the
- * order visible to workers at every step (see the top of the file). */
+/* Gives every policy of the direction fresh, evenly spaced priorities in
+ * the other numbering, then switches to it (see the top of the file). */
 static int renumber(unsigned dir)
 {
 	struct dir *d = &s.d[dir];
-	const bool up = !d->high;
-	const uint64_t base = up ? HALF : 0;
-	uint64_t step = s.step;
-	unsigned i;
+	const unsigned nh = !d->h;
+	uint64_t step = s.step, next;
 	uint32_t id;
 	int ret;
 
-	if (step > (HALF - 1) / (d->n + 2))
-		step = (HALF - 1) / (d->n + 2);
-	ret = view_build(dir, true);
-	if (ret)
-		return ret;
-	i = up ? d->n : 1;
-	for (id = up ? d->tail : d->head; id != NONE;
-	     id = up ? s.pol[id].prev : s.pol[id].next) {
-		struct pol *p = &s.pol[id];
-
-		p->e.prio = base + i * step;
-		i = up ? i - 1 : i + 1;
-		ret = member_refresh(id);
+	if (step > (UINT64_MAX - 1) / (d->n + 2))
+		step = (UINT64_MAX - 1) / (d->n + 2);
+	next = step;
+	for (id = d->head; id != NONE; id = s.pol[id].next, next += step) {
+		s.pol[id].e.prio[nh] = next;
+		ret = member_refresh(id);  /* the order by d->h is unchanged */
 		if (ret)
-			return ret;  /* ordered still, in both halves */
+			return ret;
 	}
-	d->high = up;
+	d->h = nh;
+	d->renumbers++;
 	for (unsigned g = 0; g < MAX_GROUPS; g++)
 		d->g[g].min_prio = UINT64_MAX;
 	for (id = d->head; id != NONE; id = s.pol[id].next) {
 		struct group *g = &d->g[s.pol[id].group];
 
-		if (s.pol[id].e.prio < g->min_prio)
-			g->min_prio = s.pol[id].e.prio;
+		if (prio_of(id) < g->min_prio)
+			g->min_prio = prio_of(id);
 	}
 	LOG(DEBUG, "%s: %u priorities renumbered\n", dir ? "in" : "out", d->n);
-	return view_build(dir, false);
+	ret = view_build(dir);
+	rte_rcu_qsbr_synchronize(s.rcu, RTE_QSBR_THRID_INVALID);
+	return ret;
 }
 
 /* A priority between the policy before and before's predecessor (the last
- * policy when before is NONE); 0 when there is no room. */
+ * policy when before is NONE), never 0 or UINT64_MAX; 0 when there is no
+ * room. */
 static uint64_t prio_between(const struct dir *d, uint32_t before)
 {
 	const uint32_t prev = before == NONE ? d->tail : s.pol[before].prev;
-	const uint64_t lo = prev == NONE ? half_base(d) : s.pol[prev].e.prio;
+	const uint64_t lo = prev == NONE ? 0 : prio_of(prev);
 
-	if (before == NONE) {
-		if (d->high ? lo > UINT64_MAX - s.step : lo + s.step >= HALF)
-			return 0;
-		return lo + s.step;
-	}
-	if (s.pol[before].e.prio - lo < 2)
+	if (before == NONE)
+		return lo >= UINT64_MAX - s.step ? 0 : lo + s.step;
+	if (prio_of(before) - lo < 2)
 		return 0;
-	return lo + (s.pol[before].e.prio - lo) / 2;
+	return lo + (prio_of(before) - lo) / 2;
 }
 
 static void link_order(struct dir *d, struct pol *p, uint32_t id, uint32_t before)
@@ -794,7 +804,7 @@ static int add_at(const struct sgw_conf_policy *c, uint32_t before)
 	p->c = *c;
 	p->group = (uint8_t)g;
 	entry_compile(&p->e, c, id);
-	p->e.prio = prio;
+	p->e.prio[d->h] = prio;
 	__atomic_store_n(&s.hits[id], 0, __ATOMIC_RELAXED);
 	ret = member_add(id, before);
 	if (ret < 0)
@@ -820,7 +830,7 @@ static int add_at(const struct sgw_conf_policy *c, uint32_t before)
 	if (prio < d->g[g].min_prio || was_small || d->n <= s.small) {
 		if (prio < d->g[g].min_prio)
 			d->g[g].min_prio = prio;
-		return view_build(dir, false);
+		return view_build(dir);
 	}
 	return 0;
 
@@ -894,7 +904,7 @@ int sgw_spd_del(const char *name)
 	s.cur.id = NONE;
 	defer(NULL, -1, id);  /* its hit counter may still be added to */
 	if (--g->n == 0 || was_small)
-		return view_build(p->c.inbound, false);
+		return view_build(p->c.inbound);
 	return 0;
 }
 
@@ -927,7 +937,7 @@ int sgw_spd_rebind_sa(const char *sa)
 		if (rebind_one(id, &ret))
 			changed[s.pol[id].c.inbound] = true;
 	for (unsigned dir = 0; dir < 2; dir++)
-		if (changed[dir] && s.d[dir].n <= s.small && view_build(dir, false) < 0)
+		if (changed[dir] && s.d[dir].n <= s.small && view_build(dir) < 0)
 			ret = -ENOMEM;
 	return ret;
 }
@@ -941,7 +951,7 @@ int sgw_spd_rebind(void)
 
 		for (uint32_t id = s.d[dir].head; id != NONE; id = s.pol[id].next)
 			changed |= rebind_one(id, &ret);
-		if (changed && s.d[dir].n <= s.small && view_build(dir, false) < 0)
+		if (changed && s.d[dir].n <= s.small && view_build(dir) < 0)
 			ret = -ENOMEM;
 	}
 	return ret;
@@ -1001,6 +1011,7 @@ const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_ke
 	const struct sgw_spd_entry *best = NULL;
 	uint64_t best_prio = UINT64_MAX;
 	struct bkey bk;
+	unsigned h;
 
 	if (!v)
 		return NULL;
@@ -1010,7 +1021,8 @@ const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_ke
 				return &v->small[i];
 		return NULL;
 	}
-	bk.pad = 0;
+	bk.pad = 1;
+	h = v->h;
 	for (unsigned i = 0; i < v->n_groups; i++) {
 		const struct vgroup *g = &v->g[i];
 		const struct bucket *b;
@@ -1028,10 +1040,10 @@ const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_ke
 		if (rte_hash_lookup_data(s.buckets, &bk, &data) < 0)
 			continue;
 		b = data;
-		for (unsigned j = 0; j < b->n && b->e[j].prio < best_prio; j++)
+		for (unsigned j = 0; j < b->n && b->e[j].prio[h] < best_prio; j++)
 			if (entry_match(&b->e[j], k)) {
 				best = &b->e[j];
-				best_prio = best->prio;
+				best_prio = best->prio[h];
 				break;
 			}
 	}

@@ -50,7 +50,8 @@ struct sgw_spd_entry {
 	uint32_t sa_slot;            /* SGW_SA_NONE when unbound */
 	uint32_t sa_gen;
 	uint32_t policy;             /* the policy's match counter (stable id) */
-	uint64_t prio;               /* its place in the list: lower goes first */
+	uint64_t prio[2];            /* its place in the list: lower goes first,
+				      * in the numbering the view names */
 };
 
 int sgw_spd_init(unsigned max_per_dir, struct rte_rcu_qsbr *rcu);
@@ -89,5 +90,9 @@ void sgw_spd_count_match(const struct sgw_spd_entry *e, unsigned n);
  * are scanned as a list (0: always the hash path), and priorities are
  * spaced 2^step_shift apart (small values force renumbering early). */
 void sgw_spd_tune(unsigned small, unsigned step_shift);
+/* Tests: an entry's priority in the numbering in use now, and how many
+ * times a direction was renumbered. */
+uint64_t sgw_spd_prio(const struct sgw_spd_entry *e);
+unsigned sgw_spd_renumbers(bool inbound);
 
 #endif
