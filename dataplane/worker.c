@@ -761,12 +761,18 @@ int sgw_worker_main(void *arg)
 		if (w->id == 0)
 			got += drain_ctl_tx(w, &b);
 		rte_rcu_qsbr_quiescent(w->rcu, w->id);
+		/* Several gateways and peers share two cores in tests (and a
+		 * small box runs control beside its worker): an idle worker
+		 * naps, offline for RCU so it never stalls a writer. Light
+		 * traffic (bursts far from full) leaves a napping worker
+		 * napping between polls: IDLE_POLLS empty polls per packet
+		 * would take the shared core from control. Half-full bursts
+		 * mean load: then it polls without napping. */
 		if (got) {
-			idle = 0;
+			if (got >= SGW_BURST / 2)
+				idle = 0;
 			continue;
 		}
-		/* Several gateways and peers share two cores in tests: an idle
-		 * worker naps, offline for RCU so it never stalls a writer. */
 		if (w->idle_sleep_us && ++idle >= IDLE_POLLS) {
 			rte_rcu_qsbr_thread_offline(w->rcu, w->id);
 			rte_delay_us_sleep(w->idle_sleep_us);
