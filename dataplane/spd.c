@@ -729,11 +729,12 @@ static void sa_head_set(const char *sa, uint32_t id)
 
 /* ---- control ------------------------------------------------------------ */
 
-static int group_slot(struct dir *d, const struct sgw_conf_policy *c, bool *created)
+/* The group of c's prefix lengths, or a free slot made ready for it (it
+ * stays free until a member is counted in). */
+static int group_slot(struct dir *d, const struct sgw_conf_policy *c)
 {
 	int free_slot = -1;
 
-	*created = false;
 	for (int i = 0; i < MAX_GROUPS; i++) {
 		const struct group *g = &d->g[i];
 
@@ -752,7 +753,6 @@ static int group_slot(struct dir *d, const struct sgw_conf_policy *c, bool *crea
 	d->g[free_slot].slen = (uint8_t)slen_of(c);
 	d->g[free_slot].dlen = (uint8_t)dlen_of(c);
 	d->g[free_slot].min_prio = UINT64_MAX;
-	*created = true;
 	return free_slot;
 }
 
@@ -770,7 +770,6 @@ static int add_at(const struct sgw_conf_policy *c, uint32_t before)
 	const bool was_small = d->n <= s.small;
 	char key[SGW_NAME_MAX];
 	struct pol *p;
-	bool created;
 	uint64_t prio;
 	uint32_t id, h;
 	int g, ret;
@@ -779,7 +778,7 @@ static int add_at(const struct sgw_conf_policy *c, uint32_t before)
 		return -EEXIST;
 	if (d->n >= s.max)
 		return -ENOSPC;
-	g = group_slot(d, c, &created);
+	g = group_slot(d, c);
 	if (g < 0) {
 		LOG(WARNING, "%s: more than %u distinct prefix-length pairs in one direction\n",
 		    c->name, MAX_GROUPS);
@@ -838,8 +837,6 @@ undo_name:
 	rte_hash_del_key(s.names, key);
 undo_id:
 	s.free_ids[s.n_free_ids++] = id;
-	if (created)
-		d->g[g].n = 0;
 	return ret;
 }
 
