@@ -15,31 +15,28 @@
 /* Constant time: the attacker controls the ICV and may time the compare. */
 static bool icv_equal(const uint8_t *a, const uint8_t *b)
 {
-	uint8_t d = 0;
+	uint64_t x[2], y[2];
 
-	for (unsigned i = 0; i < SGW_ICV_LEN; i++)
-		d |= a[i] ^ b[i];
-	return d == 0;
+	memcpy(x, a, SGW_ICV_LEN);
+	memcpy(y, b, SGW_ICV_LEN);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
 static bool open_(const struct sgw_sa *sa, const uint8_t *esp, uint8_t *ct,
 		  unsigned len, uint64_t seq)
 {
 	struct gcm_context_data ctx;
-	uint8_t nonce[12], aad[12], tag[SGW_ICV_LEN];
-	unsigned aad_len = 8;
+	struct sgw_gcm_in g;
+	uint8_t tag[SGW_ICV_LEN] __rte_aligned(16);
+	uint64_t iv;
+	uint32_t spi_be;
+	unsigned aad_len;
 
-	memcpy(nonce, sa->h.salt, SGW_SALT_LEN);
-	memcpy(nonce + SGW_SALT_LEN, esp + SGW_ESP_HLEN, SGW_IV_LEN);
-	memcpy(aad, esp, 4);
-	if (sa->h.esn) {
-		sgw_put_be32(aad + 4, (uint32_t)(seq >> 32));
-		sgw_put_be32(aad + 8, (uint32_t)seq);
-		aad_len = 12;
-	} else {
-		memcpy(aad + 4, esp + 4, 4);
-	}
-	sa->h.dec(&sa->key, &ctx, ct, ct, len, nonce, aad, aad_len, tag, SGW_ICV_LEN);
+	memcpy(&spi_be, esp, 4);
+	memcpy(&iv, esp + SGW_ESP_HLEN, 8);
+	aad_len = sgw_gcm_in_set(&g, sa, iv, spi_be, seq);
+	sa->h.dec(&sa->key, &ctx, ct, ct, len, (const uint8_t *)&g.nonce,
+		  (const uint8_t *)&g.aad, aad_len, tag, SGW_ICV_LEN);
 	return icv_equal(tag, ct + len);
 }
 

@@ -27,26 +27,30 @@ static uint64_t seq_next(struct sgw_sa *sa)
 	return s;
 }
 
-/* Encrypts [pt, pt + len) in place and writes the ICV after it. */
-static void seal(const struct sgw_sa *sa, uint8_t *esp, uint8_t *pt,
-		 unsigned len, uint64_t seq)
+/* Encrypts [pt, pt + len) in place and writes the ICV after it. iv is
+ * the IV as the packet carries it (the sequence number, big-endian). */
+static void seal(const struct sgw_sa *sa, uint8_t *pt, unsigned len, uint64_t seq,
+		 uint64_t iv)
 {
 	struct gcm_context_data ctx;
-	uint8_t nonce[12], aad[12];
-	unsigned aad_len = 8;
+	struct sgw_gcm_in g;
+	const unsigned aad_len = sgw_gcm_in_set(&g, sa, iv, sa->h.spi_be, seq);
 
-	memcpy(nonce, sa->h.salt, SGW_SALT_LEN);
-	memcpy(nonce + SGW_SALT_LEN, esp + SGW_ESP_HLEN, SGW_IV_LEN);
-	memcpy(aad, &sa->h.spi_be, 4);
-	if (sa->h.esn) {                     /* RFC 4106 5: SPI, seq hi, seq lo */
-		sgw_put_be32(aad + 4, (uint32_t)(seq >> 32));
-		sgw_put_be32(aad + 8, (uint32_t)seq);
-		aad_len = 12;
-	} else {
-		sgw_put_be32(aad + 4, (uint32_t)seq);
-	}
-	sa->h.enc(&sa->key, &ctx, pt, pt, len, nonce, aad, aad_len, pt + len,
-		  SGW_ICV_LEN);
+	sa->h.enc(&sa->key, &ctx, pt, pt, len, (const uint8_t *)&g.nonce,
+		  (const uint8_t *)&g.aad, aad_len, pt + len, SGW_ICV_LEN);
+}
+
+/* The ESP header: SPI, low 32 bits of the sequence number, IV = the whole
+ * sequence number (RFC 4106 3.1 allows any unique IV; a counter is the
+ * usual one). Returns the IV as written. */
+static uint64_t esp_hdr(const struct sgw_sa *sa, uint8_t *esp, uint64_t seq)
+{
+	const uint64_t iv = rte_cpu_to_be_64(seq);
+	const uint64_t w = sa->h.spi_be | (uint64_t)rte_cpu_to_be_32((uint32_t)seq) << 32;
+
+	memcpy(esp, &w, 8);
+	memcpy(esp + 8, &iv, 8);
+	return iv;
 }
 
 static uint8_t inner_tos(const uint8_t *ip)
@@ -129,6 +133,7 @@ static unsigned encap_tunnel(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
 	const bool df = inner_df(inner);
 	const uint8_t nh = (inner[0] >> 4) == 4 ? SGW_ESP_NH_IPV4 : SGW_ESP_NH_IPV6;
 	uint8_t *tail, *hdr, *esp;
+	uint64_t iv;
 	unsigned i;
 
 	if (unlikely(rte_pktmbuf_tailroom(m) < pad + 2 + SGW_ICV_LEN ||
@@ -142,11 +147,8 @@ static unsigned encap_tunnel(struct sgw_sa *sa, const struct sgw_sa_outer_rt *o,
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(o->hdr_len + SGW_ESP_HLEN +
 							   SGW_IV_LEN));
 	esp = hdr + o->hdr_len;
-	memcpy(esp, &sa->h.spi_be, 4);
-	sgw_put_be32(esp + 4, (uint32_t)seq);
-	sgw_put_be32(esp + 8, (uint32_t)(seq >> 32));   /* IV = sequence number */
-	sgw_put_be32(esp + 12, (uint32_t)seq);
-	seal(sa, esp, esp + SGW_ESP_HLEN + SGW_IV_LEN, len + pad + 2, seq);
+	iv = esp_hdr(sa, esp, seq);
+	seal(sa, esp + SGW_ESP_HLEN + SGW_IV_LEN, len + pad + 2, seq, iv);
 	outer_fill(o, hdr, rte_pktmbuf_pkt_len(m), tos, df, ip_id);
 	return SGW_DROP_MAX;
 }
@@ -179,11 +181,7 @@ static unsigned encap_transport(struct sgw_sa *sa, const struct sgw_sa_outer_rt 
 	nip = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)ins);
 	memmove(nip, ip, hl);
 	esp = nip + hl + udp;
-	memcpy(esp, &sa->h.spi_be, 4);
-	sgw_put_be32(esp + 4, (uint32_t)seq);
-	sgw_put_be32(esp + 8, (uint32_t)(seq >> 32));
-	sgw_put_be32(esp + 12, (uint32_t)seq);
-	seal(sa, esp, esp + SGW_ESP_HLEN + SGW_IV_LEN, plen + pad + 2, seq);
+	seal(sa, esp + SGW_ESP_HLEN + SGW_IV_LEN, plen + pad + 2, seq, esp_hdr(sa, esp, seq));
 	total = rte_pktmbuf_pkt_len(m);
 	if (udp) {
 		struct rte_udp_hdr *u = (struct rte_udp_hdr *)(nip + hl);

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_byteorder.h>
 #include <rte_rcu_qsbr.h>
 
 #include "conf.h"
@@ -38,6 +39,17 @@ struct sgw_spd_key {
 	uint16_t sport, dport;       /* host order; 0 when not TCP/UDP/SCTP */
 	bool has_ports;
 };
+
+/* The 64-bit word whose first 4 bytes in memory are the IPv4 address a
+ * (network order, as read from the header) and the rest zero. */
+static inline uint64_t sgw_addr4_word(uint32_t a)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return a;
+#else
+	return (uint64_t)a << 32;
+#endif
+}
 
 struct sgw_spd_entry {
 	uint8_t family;              /* 0 = both */

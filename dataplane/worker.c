@@ -171,10 +171,17 @@ static void spd_key(const uint8_t *ip, const struct sgw_pkt *pk,
 
 	k->proto = pk->proto;
 	if ((ip[0] >> 4) == 4) {
+		uint32_t s4, d4;
+
+		/* Whole words from registers: the lookups read the key back
+		 * as 64-bit words, which a 4-byte store into a zeroed word
+		 * would make wait for the store buffer. */
+		memcpy(&s4, ip + 12, 4);
+		memcpy(&d4, ip + 16, 4);
 		k->family = AF_INET;
-		k->src[0] = k->src[1] = k->dst[0] = k->dst[1] = 0;
-		memcpy(k->src, ip + 12, 4);
-		memcpy(k->dst, ip + 16, 4);
+		k->src[0] = sgw_addr4_word(s4);
+		k->dst[0] = sgw_addr4_word(d4);
+		k->src[1] = k->dst[1] = 0;
 		first = (get_be16(ip + 6) & RTE_IPV4_HDR_OFFSET_MASK) == 0;
 	} else {
 		k->family = AF_INET6;
