@@ -144,6 +144,16 @@ uint32_t sgw_route_lookup6(const uint8_t dst[16])
 	return (uint32_t)nh;
 }
 
+void sgw_route_lookup4_bulk(uint32_t *dst_host, uint64_t *nh, unsigned n)
+{
+	rte_fib_lookup_bulk(rt.fib4, dst_host, nh, (int)n);
+}
+
+void sgw_route_lookup6_bulk(uint8_t (*dst)[16], uint64_t *nh, unsigned n)
+{
+	rte_fib6_lookup_bulk(rt.fib6, dst, nh, (int)n);
+}
+
 const struct sgw_nh *sgw_route_nh(uint32_t idx)
 {
 	return &rt.nh[idx < rt.n_nh ? idx : SGW_NH_NONE];

@@ -45,6 +45,11 @@ int sgw_route_add(const struct sgw_prefix *to, enum sgw_nh_type type,
 /* Lookups; addresses in network order. */
 uint32_t sgw_route_lookup4(uint32_t dst_be);
 uint32_t sgw_route_lookup6(const uint8_t dst[16]);
+/* n lookups at once (workers look up a whole burst: the table reads of
+ * one overlap the next): IPv4 addresses in host order here, next-hop
+ * indexes out. */
+void sgw_route_lookup4_bulk(uint32_t *dst_host, uint64_t *nh, unsigned n);
+void sgw_route_lookup6_bulk(uint8_t (*dst)[16], uint64_t *nh, unsigned n);
 const struct sgw_nh *sgw_route_nh(uint32_t idx);
 
 unsigned sgw_route_count(void);

@@ -26,13 +26,31 @@
 
 #define IDLE_POLLS 16      /* empty passes before a worker naps */
 
-enum verdict { V_TX, V_PUNT, V_DROP, V_ROUTE /* no policy decided */ };
+enum verdict {
+	V_TX, V_PUNT, V_DROP,
+	V_ROUTE,    /* no policy decided */
+	V_STAGED,   /* moved on to a later stage of the burst */
+};
+
+/* A burst goes through the worker in passes: every frame is validated,
+ * then the IP packets' routes are looked up at once (one bulk lookup per
+ * family: the table reads of one packet overlap the next), then each is
+ * forwarded. What ESP decrypted is a second stage that goes through the
+ * same: the inner packets' routes at once, then forwarding. */
+struct stage {
+	unsigned n;
+	struct rte_mbuf *m[SGW_BURST];
+	struct sgw_pkt pk[SGW_BURST];
+	const struct sgw_sa *from[SGW_BURST];   /* the SA it came out of */
+	uint32_t nhi[SGW_BURST];
+};
 
 struct burst {
 	unsigned n_tx[SGW_MAX_PORTS];
 	struct rte_mbuf *tx[SGW_MAX_PORTS][SGW_BURST];
 	unsigned n_punt;
 	struct rte_mbuf *punt[SGW_BURST];
+	struct stage plain, dec;   /* as received; out of ESP */
 };
 
 static enum verdict drop(struct sgw_worker *w, unsigned port, enum sgw_drop why)
@@ -214,9 +232,14 @@ static void raise_sa_events(struct sgw_sa *sa, unsigned ev)
 	}
 }
 
-static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
-			   const struct sgw_pkt *pk, unsigned *out_port,
-			   const struct sgw_sa *from);
+static void stage_add(struct stage *st, struct rte_mbuf *m, const struct sgw_pkt *pk,
+		      const struct sgw_sa *from)
+{
+	st->m[st->n] = m;
+	st->pk[st->n] = *pk;
+	st->from[st->n] = from;
+	st->n++;
+}
 
 /* Shared counters (SA packets and bytes, policy matches) are atomics that
  * every worker hits: they are added once per run of packets on the same SA
@@ -311,19 +334,18 @@ static void unknown_spi_event(struct sgw_worker *w, unsigned in, const uint8_t *
 	sgw_dp_event_raise(&e);
 }
 
-/* ESP addressed to us, raw or in UDP: decapsulate and forward the inner
- * packet as if it had arrived on the same port. */
+/* ESP addressed to us, raw or in UDP: decapsulate, and stage the inner
+ * packet to be checked against the SA's policies and forwarded as if it
+ * had arrived on the same port (dec_check()). */
 static enum verdict esp_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
-			   unsigned hl, unsigned esp_off, unsigned *out_port)
+			   unsigned hl, unsigned esp_off, struct stage *dec)
 {
 	const uint8_t *ip;
-	struct sgw_spd_key key;
 	struct sgw_pkt ipk;
-	const struct sgw_spd_entry *e;
 	struct sgw_sa *sa;
 	uint32_t spi_be, frame_len, len;
 	unsigned why;
-	int fam;                     /* unused: the inner parse below decides */
+	int fam;
 
 	ip = (const uint8_t *)rte_pktmbuf_adj(m, SGW_ETH_HLEN);
 	if (unlikely(rte_pktmbuf_pkt_len(m) < esp_off + SGW_ESP_HLEN))
@@ -339,22 +361,16 @@ static enum verdict esp_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 		account(&w->acc_in, sa, &sa->in.packets, &sa->in.bytes, len);
 	if (unlikely(why != SGW_DROP_MAX))
 		return drop(w, in, (enum sgw_drop)why);
-	/* The inner packet is validated like any received frame. */
-	eth_push(m, &w->ports[in].mac, &w->ports[in].mac);
-	sgw_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
-		      w->ports[in].mac.addr_bytes, &ipk);
+	/* The inner packet is validated like a received one. */
+	ipk = sgw_pkt_parse_ip(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, fam);
 	if (unlikely(ipk.cls != SGW_PKT_IP4 && ipk.cls != SGW_PKT_IP6))
-		return drop(w, in, ipk.cls == SGW_PKT_DROP ? (enum sgw_drop)ipk.drop :
-							      SGW_DROP_ESP_NEXT_HDR);
+		return drop(w, in, (enum sgw_drop)ipk.drop);
 	frame_len = SGW_ETH_HLEN + ipk.l3_len;  /* drops TFC padding */
+	eth_push(m, &w->ports[in].mac, &w->ports[in].mac);
 	if (m->pkt_len > frame_len)
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - frame_len));
-	spd_key(l3_of(m), &ipk, &key);
-	e = sgw_spd_check_sa(&key, sa->cold.slot, sa->h.gen);
-	if (unlikely(!e))
-		return drop(w, in, SGW_DROP_ESP_POLICY);
-	hit(w, e);
-	return ip_fwd(w, m, in, &ipk, out_port, sa);
+	stage_add(dec, m, &ipk, sa);
+	return V_STAGED;
 }
 
 static enum verdict punt_ike(struct sgw_worker *w, struct rte_mbuf *m, unsigned in)
@@ -388,14 +404,14 @@ static enum verdict to_control(struct sgw_worker *w, struct rte_mbuf *m, unsigne
 
 /* IP for one of our addresses: ESP, NAT-T, IKE, or the control core's. */
 static enum verdict local_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
-			     const struct sgw_pkt *pk, unsigned *out_port, uint32_t nhi)
+			     const struct sgw_pkt *pk, struct stage *dec, uint32_t nhi)
 {
 	const uint8_t *ip = l3_of(m), *udp, *pl;
 	unsigned hl = l3_hlen(ip), ulen, dport;
 	static const uint8_t marker[4];
 
 	if (pk->proto == IPPROTO_ESP)
-		return esp_in(w, m, in, hl, hl, out_port);
+		return esp_in(w, m, in, hl, hl, dec);
 	if (pk->proto != IPPROTO_UDP)
 		return to_control(w, m, in, pk, nhi);
 	if (unlikely(pk->l3_len < hl + 8))
@@ -417,7 +433,7 @@ static enum verdict local_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned 
 	/* ESP in UDP: bytes after the UDP datagram are not ours. */
 	if (m->pkt_len > SGW_ETH_HLEN + hl + ulen)
 		rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - SGW_ETH_HLEN - hl - ulen));
-	return esp_in(w, m, in, hl, hl + 8, out_port);
+	return esp_in(w, m, in, hl, hl + 8, dec);
 }
 
 /* The route to an SA's peer, from the per-burst cache when the previous
@@ -497,23 +513,27 @@ static enum verdict esp_out(struct sgw_worker *w, struct rte_mbuf *m, unsigned i
 }
 
 /* RFC 4301 5.1 and 5.2: plaintext that a protect policy covers must have
- * come through ESP; outbound, the first matching policy decides. */
+ * come through ESP; outbound, the first matching policy decides. key is
+ * the packet's selector key if the caller has it, or NULL. */
 static enum verdict spd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
 			const struct sgw_pkt *pk, unsigned *out_port,
-			const struct sgw_sa *from)
+			const struct sgw_sa *from, const struct sgw_spd_key *key)
 {
 	const struct sgw_spd_entry *e;
-	struct sgw_spd_key key;
+	struct sgw_spd_key k;
 
-	spd_key(l3_of(m), pk, &key);
-	if (!from && !w->spd_none[1] && (e = sgw_spd_lookup(true, &key))) {
+	if (!key) {
+		spd_key(l3_of(m), pk, &k);
+		key = &k;
+	}
+	if (!from && !w->spd_none[1] && (e = sgw_spd_lookup(true, key))) {
 		hit(w, e);
 		if (e->action == SGW_POLICY_PROTECT)
 			return drop(w, in, SGW_DROP_POLICY_UNPROTECTED);
 		if (e->action == SGW_POLICY_DISCARD)
 			return drop(w, in, SGW_DROP_POLICY_DISCARD);
 	}
-	if (w->spd_none[0] || !(e = sgw_spd_lookup(false, &key)))
+	if (w->spd_none[0] || !(e = sgw_spd_lookup(false, key)))
 		return V_ROUTE;
 	hit(w, e);
 	if (e->action == SGW_POLICY_DISCARD)
@@ -523,12 +543,14 @@ static enum verdict spd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
 	return V_ROUTE;
 }
 
-/* Routes an IP packet: to control if it is ours (or ESP/IKE for us), into
- * a tunnel if a policy says so, else to its next hop. from is the SA it
- * came out of, or NULL for plaintext. */
+/* Routes an IP packet whose route lookup gave nhi: to control if it is
+ * ours (ESP for us goes to the dec stage), into a tunnel if a policy says
+ * so, else to its next hop. from is the SA it came out of (then dec is
+ * unused), or NULL for plaintext; key its selector key, or NULL. */
 static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
-			   const struct sgw_pkt *pk, unsigned *out_port,
-			   const struct sgw_sa *from)
+			   const struct sgw_pkt *pk, uint32_t nhi, unsigned *out_port,
+			   const struct sgw_sa *from, const struct sgw_spd_key *key,
+			   struct stage *dec)
 {
 	uint8_t *ip = l3_of(m);
 	const bool v4 = pk->cls == SGW_PKT_IP4;
@@ -536,19 +558,16 @@ static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 	struct rte_ether_addr mac;
 	const struct sgw_nh *nh;
 	enum verdict v;
-	uint32_t nhi, a4;
 	unsigned out;
 
 	/* Neighbour discovery lives on multicast; nothing else multicast is ours. */
 	if (unlikely(pk->l3_mcast))
 		return !v4 && pk->proto == IPPROTO_ICMPV6 && !from ?
 			punt(m, SGW_PUNT_LOCAL, in, 0) : drop(w, in, SGW_DROP_MCAST);
-	memcpy(&a4, dst, 4);
-	nhi = v4 ? sgw_route_lookup4(a4) : sgw_route_lookup6(dst);
 	nh = sgw_route_nh(nhi);
 	if (nh->type == SGW_NH_LOCAL)
 		return from ? punt(m, SGW_PUNT_LOCAL, in, nhi) :
-			      local_in(w, m, in, pk, out_port, nhi);
+			      local_in(w, m, in, pk, dec, nhi);
 	/* Link-local addresses never leave their link (RFC 4291 2.5.6). */
 	if (unlikely(!v4 && (ip6_link_local(ip + 8) || ip6_link_local(ip + 24))))
 		return drop(w, in, SGW_DROP_IP6_MARTIAN);
@@ -556,7 +575,7 @@ static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 		return drop_icmp(w, m, in, SGW_DROP_TTL_EXCEEDED, SGW_PUNT_ICMP_TTL, in);
 	/* Policies first: a tunnel needs no route for what it carries. */
 	if (!w->spd_none[0] || (!from && !w->spd_none[1])) {
-		v = spd(w, m, in, pk, out_port, from);
+		v = spd(w, m, in, pk, out_port, from, key);
 		if (v != V_ROUTE)
 			return v;
 	}
@@ -578,16 +597,17 @@ static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 	return V_TX;
 }
 
-static enum verdict classify(struct sgw_worker *w, struct rte_mbuf *m,
-			     unsigned in, unsigned *out_port)
+/* The first pass: validates a frame and stages the IP packets. */
+static enum verdict validate(struct sgw_worker *w, struct rte_mbuf *m,
+			     unsigned in, struct stage *st)
 {
 	struct sgw_pkt pk;
 	uint32_t frame_len;
 
 	if (unlikely(m->nb_segs != 1))
 		return drop(w, in, SGW_DROP_MULTI_SEG);
-	sgw_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
-		      w->ports[in].mac.addr_bytes, &pk);
+	pk = sgw_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
+			    w->ports[in].mac.addr_bytes);
 	switch (pk.cls) {
 	case SGW_PKT_ARP:
 		return punt(m, SGW_PUNT_LOCAL, in, 0);
@@ -597,7 +617,8 @@ static enum verdict classify(struct sgw_worker *w, struct rte_mbuf *m,
 		frame_len = SGW_ETH_HLEN + pk.l3_len;
 		if (m->pkt_len > frame_len)
 			rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - frame_len));
-		return ip_fwd(w, m, in, &pk, out_port, NULL);
+		stage_add(st, m, &pk, NULL);
+		return V_STAGED;
 	default:
 		return drop(w, in, (enum sgw_drop)pk.drop);
 	}
@@ -637,33 +658,112 @@ static void flush_punt(struct sgw_worker *w, struct burst *b, unsigned in)
 	sgw_dp_wake_control();
 }
 
+/* Where a packet goes once its verdict is known. */
+static void emit(struct burst *b, struct rte_mbuf *m, enum verdict v, unsigned in,
+		 unsigned out)
+{
+	switch (v) {
+	case V_TX:
+		b->tx[out][b->n_tx[out]++] = m;
+		break;
+	case V_PUNT:
+		sgw_punt_meta(m)->in_port = (uint8_t)in;
+		b->punt[b->n_punt++] = m;
+		break;
+	case V_STAGED:
+		break;
+	case V_DROP:
+	case V_ROUTE:
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
+/* The routes of a stage's packets: one bulk lookup per family. Multicast
+ * needs none (ip_fwd decides before it looks). */
+static void route_stage(struct stage *st)
+{
+	uint32_t a4[SGW_BURST];
+	uint8_t a6[SGW_BURST][16];
+	uint64_t nh4[SGW_BURST], nh6[SGW_BURST];
+	uint8_t i4[SGW_BURST], i6[SGW_BURST];
+	unsigned i, n4 = 0, n6 = 0;
+
+	for (i = 0; i < st->n; i++) {
+		const uint8_t *ip = l3_of(st->m[i]);
+
+		st->nhi[i] = SGW_NH_NONE;
+		if (st->pk[i].l3_mcast)
+			continue;
+		if (st->pk[i].cls == SGW_PKT_IP4) {
+			a4[n4] = sgw_get_be32(ip + 16);
+			i4[n4++] = (uint8_t)i;
+		} else {
+			memcpy(a6[n6], ip + 24, 16);
+			i6[n6++] = (uint8_t)i;
+		}
+	}
+	if (n4) {
+		sgw_route_lookup4_bulk(a4, nh4, n4);
+		for (i = 0; i < n4; i++)
+			st->nhi[i4[i]] = (uint32_t)nh4[i];
+	}
+	if (n6) {
+		sgw_route_lookup6_bulk(a6, nh6, n6);
+		for (i = 0; i < n6; i++)
+			st->nhi[i6[i]] = (uint32_t)nh6[i];
+	}
+}
+
+/* A packet out of ESP must match an inbound policy of its SA (RFC 4301
+ * 5.2: the post-decryption check); then it is forwarded like a received
+ * one, with the same selector key. */
+static enum verdict dec_fwd(struct sgw_worker *w, struct stage *st, unsigned i,
+			    unsigned in, unsigned *out)
+{
+	struct rte_mbuf *m = st->m[i];
+	const struct sgw_sa *sa = st->from[i];
+	const struct sgw_spd_entry *e;
+	struct sgw_spd_key key;
+
+	spd_key(l3_of(m), &st->pk[i], &key);
+	e = sgw_spd_check_sa(&key, sa->cold.slot, sa->h.gen);
+	if (unlikely(!e))
+		return drop(w, in, SGW_DROP_ESP_POLICY);
+	hit(w, e);
+	return ip_fwd(w, m, in, &st->pk[i], st->nhi[i], out, sa, &key, NULL);
+}
+
+/* Routes and forwards a stage; ESP for us moves on to dec. */
+static void forward(struct sgw_worker *w, struct burst *b, struct stage *st,
+		    unsigned in, struct stage *dec)
+{
+	unsigned i, out = 0;
+	enum verdict v;
+
+	route_stage(st);
+	for (i = 0; i < st->n; i++) {
+		v = st->from[i] ? dec_fwd(w, st, i, in, &out) :
+			ip_fwd(w, st->m[i], in, &st->pk[i], st->nhi[i], &out, NULL, NULL, dec);
+		emit(b, st->m[i], v, in, out);
+	}
+	st->n = 0;
+}
+
 static unsigned poll_port(struct sgw_worker *w, unsigned in, struct burst *b)
 {
 	struct rte_mbuf *rx[SGW_BURST];
-	unsigned n, i, out = 0;
+	unsigned n, i;
 
 	n = rte_eth_rx_burst(w->ports[in].port_id, (uint16_t)w->id, rx, SGW_BURST);
 	if (!n)
 		return 0;
 	burst_begin(w);
 	sgw_cnt_add(&w->cnt[in].rx_packets, n);
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = rx[i];
-
-		switch (classify(w, m, in, &out)) {
-		case V_TX:
-			b->tx[out][b->n_tx[out]++] = m;
-			break;
-		case V_PUNT:
-			sgw_punt_meta(m)->in_port = (uint8_t)in;
-			b->punt[b->n_punt++] = m;
-			break;
-		case V_DROP:
-		case V_ROUTE:
-			rte_pktmbuf_free(m);
-			break;
-		}
-	}
+	for (i = 0; i < n; i++)
+		emit(b, rx[i], validate(w, rx[i], in, &b->plain), in, 0);
+	forward(w, b, &b->plain, in, &b->dec);
+	forward(w, b, &b->dec, in, NULL);
 	burst_end(w);
 	flush_tx(w, b);
 	flush_punt(w, b, in);

@@ -385,22 +385,23 @@ static void check_output(const struct rte_mbuf *m, int fam, const struct expect 
 	check(memcmp(p + e->hdr_len, e->inner, e->inner_len) == 0);
 }
 
-/* The inner packet goes on as a received frame would (worker.c: eth_push,
- * then sgw_pkt_parse, then trimmed to its IP length). */
-static void inner_frame(struct rte_mbuf *m)
+/* The inner packet goes on as a received one would (worker.c esp_in:
+ * sgw_pkt_parse_ip, an Ethernet header in front, trimmed to its IP length). */
+static void inner_frame(struct rte_mbuf *m, int fam)
 {
-	uint8_t *eth = (uint8_t *)rte_pktmbuf_prepend(m, SGW_ETH_HLEN);
-	const uint8_t v = eth[SGW_ETH_HLEN] >> 4;
-	struct sgw_pkt pk;
+	struct sgw_pkt pk = sgw_pkt_parse_ip(rte_pktmbuf_mtod(m, const uint8_t *),
+					     m->data_len, fam);
+	uint8_t *eth;
 
+	if (pk.cls != SGW_PKT_IP4 && pk.cls != SGW_PKT_IP6)
+		return;
+	check(pk.cls == (fam == AF_INET ? SGW_PKT_IP4 : SGW_PKT_IP6));
+	eth = (uint8_t *)rte_pktmbuf_prepend(m, SGW_ETH_HLEN);
 	check(eth);
 	memcpy(eth, OUR_MAC, 6);
 	memcpy(eth + 6, OUR_MAC, 6);
-	eth[12] = v == 4 ? 0x08 : 0x86;
-	eth[13] = v == 4 ? 0x00 : 0xdd;
-	sgw_pkt_parse(eth, m->data_len, OUR_MAC, &pk);
-	if (pk.cls != SGW_PKT_IP4 && pk.cls != SGW_PKT_IP6)
-		return;
+	eth[12] = fam == AF_INET ? 0x08 : 0x86;
+	eth[13] = fam == AF_INET ? 0x00 : 0xdd;
 	check(SGW_ETH_HLEN + (uint32_t)pk.l3_len <= m->pkt_len);
 	rte_pktmbuf_trim(m, (uint16_t)(m->pkt_len - SGW_ETH_HLEN - pk.l3_len));
 }
@@ -466,7 +467,7 @@ static void deliver(const uint8_t *dg, unsigned len, unsigned l3, unsigned esp_o
 	}
 	if (why == SGW_DROP_MAX) {
 		check(fam == AF_INET || fam == AF_INET6);
-		inner_frame(m);
+		inner_frame(m, fam);
 	}
 	rte_pktmbuf_free(m);
 }
@@ -654,7 +655,7 @@ static unsigned inner_ip(const uint8_t *d, unsigned len, uint8_t *ip)
 	frame[12] = (d[0] >> 4) == 4 ? 0x08 : 0x86;
 	frame[13] = (d[0] >> 4) == 4 ? 0x00 : 0xdd;
 	memcpy(frame + SGW_ETH_HLEN, d, len);
-	sgw_pkt_parse(frame, SGW_ETH_HLEN + len, OUR_MAC, &pk);
+	pk = sgw_pkt_parse(frame, SGW_ETH_HLEN + len, OUR_MAC);
 	if (pk.cls != SGW_PKT_IP4 && pk.cls != SGW_PKT_IP6)
 		return 0;
 	memcpy(ip, d, pk.l3_len);

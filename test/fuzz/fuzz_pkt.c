@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!f)
 		return 0;
 	memcpy(f, data, size);
-	sgw_pkt_parse(f, (uint32_t)size, mac, &p);
+	p = sgw_pkt_parse(f, (uint32_t)size, mac);
 	if (p.cls == SGW_PKT_IP4 || p.cls == SGW_PKT_IP6)
 		if (p.l3_len + 14u > size)
 			abort();   /* a validated length must fit the frame */

@@ -73,7 +73,7 @@ static void check(struct frame *f, enum sgw_pkt_class cls, enum sgw_drop why)
 {
 	struct sgw_pkt p;
 
-	sgw_pkt_parse(f->b, f->len, MAC, &p);
+	p = sgw_pkt_parse(f->b, f->len, MAC);
 	assert_int_equal(p.cls, cls);
 	if (cls == SGW_PKT_DROP)
 		assert_string_equal(sgw_drop_names[p.drop], sgw_drop_names[why]);
@@ -122,7 +122,7 @@ static void test_ipv4(void **s)
 	GOOD4;
 	check(f, SGW_PKT_IP4, 0);
 	f->len += 18;                                 /* Ethernet padding */
-	sgw_pkt_parse(f->b, f->len, MAC, &p);
+	p = sgw_pkt_parse(f->b, f->len, MAC);
 	assert_int_equal(p.cls, SGW_PKT_IP4);
 	assert_int_equal(p.l3_len, 28);
 
@@ -154,7 +154,7 @@ static void test_ipv4(void **s)
 	ip4(f, A(198, 51, 100, 2), A(127, 0, 0, 1), 8); /* loopback destination */
 	check(f, SGW_PKT_DROP, SGW_DROP_IP4_MARTIAN);
 	ip4(f, A(198, 51, 100, 2), A(239, 1, 1, 1), 8);
-	sgw_pkt_parse(f->b, f->len, MAC, &p);
+	p = sgw_pkt_parse(f->b, f->len, MAC);
 	assert_int_equal(p.cls, SGW_PKT_IP4);
 	assert_true(p.l3_mcast);
 	GOOD4;
