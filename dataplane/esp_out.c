@@ -88,7 +88,21 @@ static void outer_fill(const struct sgw_sa_outer_rt *o, uint8_t *hdr,
 	struct rte_udp_hdr *udp = NULL;
 	unsigned l3;
 
-	memcpy(hdr, o->hdr, o->hdr_len);
+	/* Constant sizes: copied inline, not through a libc call. */
+	switch (o->hdr_len) {
+	case 20:
+		memcpy(hdr, o->hdr, 20);
+		break;
+	case 28:
+		memcpy(hdr, o->hdr, 28);
+		break;
+	case 40:
+		memcpy(hdr, o->hdr, 40);
+		break;
+	default:
+		memcpy(hdr, o->hdr, 48);
+		break;
+	}
 	if (o->o.family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)hdr;
 

@@ -11,19 +11,19 @@
 
 #include "route.h"
 
-#define MAX_NH 4096
 #define TBL8_GROUPS 1024
 
 RTE_LOG_REGISTER_SUFFIX(route_logtype, route, INFO);
 #define LOG(lvl, fmt, ...) \
 	rte_log(RTE_LOG_##lvl, route_logtype, "route: %s: " fmt "\n", __func__, ##__VA_ARGS__)
 
+struct sgw_nh sgw_route_nhs[SGW_MAX_NH];
+
 static struct {
 	struct rte_fib *fib4;
 	struct rte_fib6 *fib6;
 	unsigned max_routes;
 	unsigned n_nh;               /* index 0 is SGW_NH_NONE */
-	struct sgw_nh nh[MAX_NH];
 	unsigned n_routes;
 	struct sgw_route *routes;    /* control-only list for `show routes` */
 } rt;
@@ -44,6 +44,7 @@ int sgw_route_init(unsigned max_routes)
 	};
 
 	memset(&rt, 0, sizeof(rt));
+	memset(sgw_route_nhs, 0, sizeof(sgw_route_nhs));
 	rt.max_routes = max_routes;
 	rt.n_nh = 1;
 	rt.routes = rte_zmalloc("sgw_routes", 2 * max_routes * sizeof(*rt.routes), 0);
@@ -77,14 +78,14 @@ static int nh_get(enum sgw_nh_type type, unsigned port,
 		memcpy(n.gw, via->addr, sizeof(n.gw));
 	}
 	for (i = 1; i < rt.n_nh; i++) {
-		if (memcmp(&rt.nh[i], &n, sizeof(n)) == 0) {
+		if (memcmp(&sgw_route_nhs[i], &n, sizeof(n)) == 0) {
 			*idx = i;
 			return 0;
 		}
 	}
-	if (rt.n_nh == MAX_NH)
+	if (rt.n_nh == SGW_MAX_NH)
 		return -ENOSPC;
-	rt.nh[rt.n_nh] = n;
+	sgw_route_nhs[rt.n_nh] = n;
 	*idx = rt.n_nh++;
 	return 0;
 }
@@ -154,10 +155,6 @@ void sgw_route_lookup6_bulk(uint8_t (*dst)[16], uint64_t *nh, unsigned n)
 	rte_fib6_lookup_bulk(rt.fib6, dst, nh, (int)n);
 }
 
-const struct sgw_nh *sgw_route_nh(uint32_t idx)
-{
-	return &rt.nh[idx < rt.n_nh ? idx : SGW_NH_NONE];
-}
 
 unsigned sgw_route_count(void)
 {

@@ -50,7 +50,14 @@ uint32_t sgw_route_lookup6(const uint8_t dst[16]);
  * indexes out. */
 void sgw_route_lookup4_bulk(uint32_t *dst_host, uint64_t *nh, unsigned n);
 void sgw_route_lookup6_bulk(uint8_t (*dst)[16], uint64_t *nh, unsigned n);
-const struct sgw_nh *sgw_route_nh(uint32_t idx);
+/* The next hops, by the index a lookup returns (workers inline this). */
+#define SGW_MAX_NH 4096
+extern struct sgw_nh sgw_route_nhs[SGW_MAX_NH];
+
+static inline const struct sgw_nh *sgw_route_nh(uint32_t idx)
+{
+	return &sgw_route_nhs[idx < SGW_MAX_NH ? idx : SGW_NH_NONE];
+}
 
 unsigned sgw_route_count(void);
 const struct sgw_route *sgw_route_get(unsigned i);

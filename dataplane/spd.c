@@ -77,7 +77,7 @@ struct vgroup {                    /* a group as workers see it */
 	uint8_t family;                /* 0 = both */
 };
 
-struct view {
+struct sgw_spd_view {
 	unsigned n;                    /* policies in the direction */
 	unsigned n_groups;
 	unsigned n_small;              /* n when small[] is the list, else 0 */
@@ -115,7 +115,7 @@ struct dir {
 	unsigned h;                    /* the current numbering (view's h) */
 	unsigned renumbers;
 	struct group g[MAX_GROUPS];
-	struct view *view;             /* atomic, read by workers */
+	struct sgw_spd_view *view;             /* atomic, read by workers */
 };
 
 static struct {
@@ -567,7 +567,7 @@ static int view_build(unsigned dir)
 	struct dir *d = &s.d[dir];
 	unsigned ng = 0, ns = d->n <= s.small ? d->n : 0;
 	struct sgw_spd_entry *small;
-	struct view *v, *old;
+	struct sgw_spd_view *v, *old;
 
 	for (unsigned i = 0; i < MAX_GROUPS; i++)
 		ng += d->g[i].n > 0;
@@ -1002,9 +1002,21 @@ static bool entry_match(const struct sgw_spd_entry *e, const struct sgw_spd_key 
 	       prefix_match(e->dst, e->dst_mask, k->dst);
 }
 
+const struct sgw_spd_view *sgw_spd_view(bool inbound)
+{
+	const struct sgw_spd_view *v = __atomic_load_n(&s.d[inbound].view, __ATOMIC_ACQUIRE);
+
+	return v && v->n ? v : NULL;
+}
+
 const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_key *k)
 {
-	const struct view *v = __atomic_load_n(&s.d[inbound].view, __ATOMIC_ACQUIRE);
+	return sgw_spd_lookup_view(sgw_spd_view(inbound), k);
+}
+
+const struct sgw_spd_entry *sgw_spd_lookup_view(const struct sgw_spd_view *v,
+						const struct sgw_spd_key *k)
+{
 	const struct sgw_spd_entry *best = NULL;
 	uint64_t best_prio = UINT64_MAX;
 	struct bkey bk;
@@ -1063,7 +1075,7 @@ const struct sgw_spd_entry *sgw_spd_check_sa(const struct sgw_spd_key *k,
 
 bool sgw_spd_empty(bool inbound)
 {
-	const struct view *v = __atomic_load_n(&s.d[inbound].view, __ATOMIC_RELAXED);
+	const struct sgw_spd_view *v = __atomic_load_n(&s.d[inbound].view, __ATOMIC_RELAXED);
 
 	return !v || !v->n;
 }

@@ -88,6 +88,13 @@ const struct sgw_conf_policy *sgw_spd_get(bool inbound, unsigned n,
 
 /* Workers: the first matching entry, or NULL. */
 const struct sgw_spd_entry *sgw_spd_lookup(bool inbound, const struct sgw_spd_key *k);
+/* The same in two steps: a direction's policies as published now (NULL
+ * when it has none), valid until the worker's next quiescent state, so a
+ * worker takes it once per burst; then lookups in it. */
+struct sgw_spd_view;
+const struct sgw_spd_view *sgw_spd_view(bool inbound);
+const struct sgw_spd_entry *sgw_spd_lookup_view(const struct sgw_spd_view *v,
+						const struct sgw_spd_key *k);
 /* Inbound: the first policy bound to SA slot/gen that a packet it
  * decrypted matches, or NULL (not counted: the caller counts). */
 const struct sgw_spd_entry *sgw_spd_check_sa(const struct sgw_spd_key *k,

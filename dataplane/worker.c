@@ -294,8 +294,9 @@ static void burst_begin(struct sgw_worker *w)
 {
 	w->ncache.valid = false;
 	w->ocache.o = NULL;
-	w->spd_none[0] = sgw_spd_empty(false);
-	w->spd_none[1] = sgw_spd_empty(true);
+	w->pcache.e = NULL;
+	w->spd[0] = sgw_spd_view(false);
+	w->spd[1] = sgw_spd_view(true);
 }
 
 static void burst_end(struct sgw_worker *w)
@@ -336,7 +337,7 @@ static void unknown_spi_event(struct sgw_worker *w, unsigned in, const uint8_t *
 
 /* ESP addressed to us, raw or in UDP: decapsulate, and stage the inner
  * packet to be checked against the SA's policies and forwarded as if it
- * had arrived on the same port (dec_check()). */
+ * had arrived on the same port (dec_fwd()). */
 static enum verdict esp_in(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
 			   unsigned hl, unsigned esp_off, struct stage *dec)
 {
@@ -390,9 +391,9 @@ static enum verdict to_control(struct sgw_worker *w, struct rte_mbuf *m, unsigne
 	const struct sgw_spd_entry *e;
 	struct sgw_spd_key key;
 
-	if (!w->spd_none[1] && !is_nd(l3_of(m), pk)) {
+	if (w->spd[1] && !is_nd(l3_of(m), pk)) {
 		spd_key(l3_of(m), pk, &key);
-		e = sgw_spd_lookup(true, &key);
+		e = sgw_spd_lookup_view(w->spd[1], &key);
 		if (e && e->action != SGW_POLICY_BYPASS) {
 			hit(w, e);
 			return drop(w, in, e->action == SGW_POLICY_PROTECT ?
@@ -464,15 +465,24 @@ static enum verdict esp_out(struct sgw_worker *w, struct rte_mbuf *m, unsigned i
 			    const struct sgw_pkt *pk, const struct sgw_spd_entry *e,
 			    unsigned *out_port)
 {
-	struct sgw_sa *sa = sgw_sa_at(e->sa_slot);
+	struct sgw_sa *sa;
 	const struct sgw_sa_outer_rt *o;
 	uint8_t *ip = l3_of(m);
 	const uint8_t *dst;
 	unsigned out, mtu, why, ev, len;
 
-	if (unlikely(!sa || sa->h.gen != e->sa_gen))
-		return drop(w, in, SGW_DROP_POLICY_NO_SA);
-	o = __atomic_load_n(&sa->h.outer, __ATOMIC_ACQUIRE);
+	if (w->pcache.e == e) {
+		sa = w->pcache.sa;
+		o = w->pcache.o;
+	} else {
+		sa = sgw_sa_at(e->sa_slot);
+		if (unlikely(!sa || sa->h.gen != e->sa_gen))
+			return drop(w, in, SGW_DROP_POLICY_NO_SA);
+		o = __atomic_load_n(&sa->h.outer, __ATOMIC_ACQUIRE);
+		w->pcache.e = e;
+		w->pcache.sa = sa;
+		w->pcache.o = o;
+	}
 	if (unlikely(!outer_route(w, o)))
 		return drop(w, in, SGW_DROP_NO_ROUTE);
 	out = w->ocache.out;
@@ -498,16 +508,20 @@ static enum verdict esp_out(struct sgw_worker *w, struct rte_mbuf *m, unsigned i
 	if (unlikely(why != SGW_DROP_MAX))
 		return drop(w, in, (enum sgw_drop)why);
 	account(&w->acc_out, sa, &sa->out.packets, &sa->out.bytes, len);
-	eth_push(m, &w->ports[out].mac, &w->ports[out].mac);
-	if (unlikely(rte_pktmbuf_pkt_len(m) - SGW_ETH_HLEN > mtu))
+	/* Control gets what it must fragment or hold as a frame too. */
+	if (unlikely(rte_pktmbuf_pkt_len(m) > mtu)) {
+		eth_push(m, &w->ports[out].mac, &w->ports[out].mac);
 		return punt(m, SGW_PUNT_FRAGMENT_OWN, out, w->ocache.nhi);
+	}
 	if (unlikely(!w->ocache.have_mac)) {
 		dst = w->ocache.nh->type == SGW_NH_VIA ? w->ocache.nh->gw : o->o.remote;
-		if (unlikely(!resolve(w, out, o->o.family, dst, &w->ocache.mac)))
+		if (unlikely(!resolve(w, out, o->o.family, dst, &w->ocache.mac))) {
+			eth_push(m, &w->ports[out].mac, &w->ports[out].mac);
 			return punt(m, SGW_PUNT_NEIGH_MISS_OWN, out, w->ocache.nhi);
+		}
 		w->ocache.have_mac = true;
 	}
-	rewrite_l2(m, &w->ocache.mac, &w->ports[out].mac);
+	eth_push(m, &w->ocache.mac, &w->ports[out].mac);
 	*out_port = out;
 	return V_TX;
 }
@@ -526,14 +540,14 @@ static enum verdict spd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in,
 		spd_key(l3_of(m), pk, &k);
 		key = &k;
 	}
-	if (!from && !w->spd_none[1] && (e = sgw_spd_lookup(true, key))) {
+	if (!from && (e = sgw_spd_lookup_view(w->spd[1], key))) {
 		hit(w, e);
 		if (e->action == SGW_POLICY_PROTECT)
 			return drop(w, in, SGW_DROP_POLICY_UNPROTECTED);
 		if (e->action == SGW_POLICY_DISCARD)
 			return drop(w, in, SGW_DROP_POLICY_DISCARD);
 	}
-	if (w->spd_none[0] || !(e = sgw_spd_lookup(false, key)))
+	if (!(e = sgw_spd_lookup_view(w->spd[0], key)))
 		return V_ROUTE;
 	hit(w, e);
 	if (e->action == SGW_POLICY_DISCARD)
@@ -574,7 +588,7 @@ static enum verdict ip_fwd(struct sgw_worker *w, struct rte_mbuf *m, unsigned in
 	if (unlikely((v4 ? ip[8] : ip[7]) <= 1))
 		return drop_icmp(w, m, in, SGW_DROP_TTL_EXCEEDED, SGW_PUNT_ICMP_TTL, in);
 	/* Policies first: a tunnel needs no route for what it carries. */
-	if (!w->spd_none[0] || (!from && !w->spd_none[1])) {
+	if (w->spd[0] || (!from && w->spd[1])) {
 		v = spd(w, m, in, pk, out_port, from, key);
 		if (v != V_ROUTE)
 			return v;
@@ -793,7 +807,7 @@ static enum verdict ctl_frame(struct sgw_worker *w, struct rte_mbuf *m, unsigned
 	*out = p;
 	if (past_spd(sgw_punt_meta(m)->reason))
 		return V_TX;
-	if (w->spd_none[0] || m->pkt_len < SGW_ETH_HLEN + 40)
+	if (!w->spd[0] || m->pkt_len < SGW_ETH_HLEN + 40)
 		return V_TX;
 	if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) && (ip[0] >> 4) == 4) {
 		pk.cls = SGW_PKT_IP4;
@@ -809,7 +823,7 @@ static enum verdict ctl_frame(struct sgw_worker *w, struct rte_mbuf *m, unsigned
 	if (is_nd(ip, &pk))
 		return V_TX;
 	spd_key(ip, &pk, &key);
-	e = sgw_spd_lookup(false, &key);
+	e = sgw_spd_lookup_view(w->spd[0], &key);
 	if (!e || e->action == SGW_POLICY_BYPASS)
 		return V_TX;
 	hit(w, e);

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "drop.h"
 #include "esp.h"
+#include "spd.h"
 
 #define SGW_BURST 32
 
@@ -72,7 +73,15 @@ struct sgw_worker {
 		const struct sgw_spd_entry *e;
 		unsigned n;
 	} hit;
-	bool spd_none[2];            /* per burst: no policies [out, in] */
+	/* The SA and outer block of the last protect policy a packet
+	 * matched, for one burst only, like ncache. */
+	struct {
+		const struct sgw_spd_entry *e;     /* NULL: empty */
+		struct sgw_sa *sa;
+		const struct sgw_sa_outer_rt *o;
+	} pcache;
+	/* Per burst: the policies [out, in] (NULL: none), see spd.h. */
+	const struct sgw_spd_view *spd[2];
 	uint64_t spi_event_tsc;      /* unknown-SPI event rate limit */
 	uint64_t spi_event_gap;      /* TSC cycles between two such events */
 	struct sgw_port_counters cnt[SGW_MAX_PORTS] __rte_cache_aligned;

@@ -855,6 +855,7 @@ static void df_check_dir(bool in)
 
 	assert_int_equal(sgw_spd_count(in), n);
 	assert_int_equal(sgw_spd_empty(in), n == 0);
+	assert_int_equal(sgw_spd_view(in) == NULL, n == 0);
 	for (unsigned i = 0; i < n; i++) {
 		const struct sgw_conf_policy *c = sgw_spd_get(in, i, &before[i], &bound);
 
