@@ -18,6 +18,7 @@
 
 #include "dataplane.h"
 #include "neigh.h"
+#include "pool.h"
 #include "port.h"
 #include "route.h"
 #include "sa.h"
@@ -95,8 +96,7 @@ static int rings_create(const struct sgw_conf *c)
 	size_t sz = rte_rcu_qsbr_get_memsize(c->workers.count);
 	char name[RTE_RING_NAMESIZE];
 
-	dp.pool = rte_pktmbuf_pool_create("sgw_mbufs", pool_size(c), MBUF_CACHE,
-					  0, data_room(c), SOCKET_ID_ANY);
+	dp.pool = sgw_pool_create("sgw_mbufs", pool_size(c), MBUF_CACHE, data_room(c));
 	dp.punt = rte_ring_create("sgw_punt", PUNT_RING_SIZE, SOCKET_ID_ANY,
 				  RING_F_SC_DEQ);
 	dp.events = rte_ring_create_elem("sgw_events", sizeof(struct sgw_dp_event),
@@ -369,7 +369,7 @@ void sgw_dp_fini(void)
 	rte_ring_free(dp.punt);
 	rte_ring_free(dp.events);
 	rte_free(dp.rcu);
-	rte_mempool_free(dp.pool);
+	sgw_pool_free(dp.pool);
 	if (dp.efd >= 0)
 		close(dp.efd);
 	memset(&dp, 0, sizeof(dp));
