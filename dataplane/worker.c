@@ -181,8 +181,8 @@ static bool is_nd(const uint8_t *ip, const struct sgw_pkt *pk)
 /* The inner-packet selector key (RFC 4301 4.4.1.1). Ports only for the
  * first fragment of TCP, UDP and SCTP; IPv6 extension headers are not
  * walked, so a packet with them matches only port-less policies. */
-static void spd_key(const uint8_t *ip, const struct sgw_pkt *pk,
-		    struct sgw_spd_key *k)
+static __rte_always_inline void spd_key(const uint8_t *ip, const struct sgw_pkt *pk,
+					struct sgw_spd_key *k)
 {
 	unsigned hl = l3_hlen(ip);
 	bool first = true;
@@ -693,6 +693,9 @@ static void emit(struct burst *b, struct rte_mbuf *m, enum verdict v, unsigned i
 	}
 }
 
+#define NOT_SAME 0xff
+_Static_assert(SGW_BURST < NOT_SAME, "packet indexes fit a byte");
+
 /* The routes of a stage's packets: one bulk lookup per family. Multicast
  * needs none (ip_fwd decides before it looks). */
 static void route_stage(struct stage *st)
@@ -700,17 +703,26 @@ static void route_stage(struct stage *st)
 	uint32_t a4[SGW_BURST];
 	uint8_t a6[SGW_BURST][16];
 	uint64_t nh4[SGW_BURST], nh6[SGW_BURST];
-	uint8_t i4[SGW_BURST], i6[SGW_BURST];
-	unsigned i, n4 = 0, n6 = 0;
+	uint8_t i4[SGW_BURST], i6[SGW_BURST], same[SGW_BURST];
+	unsigned i, n4 = 0, n6 = 0, n = st->n;
 
 	for (i = 0; i < st->n; i++) {
 		const uint8_t *ip = l3_of(st->m[i]);
 
 		st->nhi[i] = SGW_NH_NONE;
+		same[i] = NOT_SAME;
 		if (st->pk[i].l3_mcast)
 			continue;
 		if (st->pk[i].cls == SGW_PKT_IP4) {
-			a4[n4] = sgw_get_be32(ip + 16);
+			const uint32_t a = sgw_get_be32(ip + 16);
+
+			/* A run of packets to one destination (a flow's burst,
+			 * a tunnel to one host) is looked up once. */
+			if (n4 && a4[n4 - 1] == a) {
+				same[i] = i4[n4 - 1];
+				continue;
+			}
+			a4[n4] = a;
 			i4[n4++] = (uint8_t)i;
 		} else {
 			memcpy(a6[n6], ip + 24, 16);
@@ -721,6 +733,10 @@ static void route_stage(struct stage *st)
 		sgw_route_lookup4_bulk(a4, nh4, n4);
 		for (i = 0; i < n4; i++)
 			st->nhi[i4[i]] = (uint32_t)nh4[i];
+		if (n4 < n)
+			for (i = 0; i < n; i++)
+				if (same[i] != NOT_SAME)
+					st->nhi[i] = st->nhi[same[i]];
 	}
 	if (n6) {
 		sgw_route_lookup6_bulk(a6, nh6, n6);
