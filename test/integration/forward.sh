@@ -69,6 +69,22 @@ done
 ping_ok sgw_cl "1400-byte payload, IPv4, DF set" -s 1400 -M "do" 203.0.113.2
 ping_ok sgw_cl "1400-byte payload, IPv6" -6 -s 1400 2001:db8:5::2
 
+# Bursts that mix destinations (the worker routes a burst at once and a run
+# of packets to one destination with one lookup): nothing goes astray.
+sgw_say "checking: bursts mixing IPv4, IPv6 and gateway-bound packets"
+mix=$SGW_SRC/test/integration/burst_mix.py
+sgw_sv "$SGW_PY" "$mix" sniff veth0 8 "$SGW_TMP/mix.json" &
+mix_pid=$!
+sgw_track_pid "$mix_pid"
+sleep 2
+read -r n4 n6 ng < <(sgw_cl "$SGW_PY" "$mix" send 203.0.113.2 2001:db8:5::2 198.51.100.1 1200)
+wait "$mix_pid" || true
+if out=$("$SGW_PY" "$mix" check "$SGW_TMP/mix.json" "$n4" "$n6"); then
+	sgw_ok "mixed bursts ($ng for the gateway): $out"
+else
+	sgw_bad "mixed bursts: $out"
+fi
+
 sgw_say "checking: sgwd still running"
 sgw_ctl show status >/dev/null || sgw_fail "sgwctl show status failed at the end"
 sgw_finish
