@@ -13,7 +13,9 @@ the gateway's worker (which naps when idle) finds several in one burst:
 and, on the server's side, sniffs what arrives. Every A and A6 packet must
 arrive, exactly once, and no G packet may.
 
-  burst_mix.py sniff IFACE SECONDS OUT   (server namespace; writes OUT)
+  burst_mix.py sniff IFACE SECONDS OUT READY
+                                         (server namespace; touches READY
+                                         once capturing, then writes OUT)
   burst_mix.py send A A6 G N             (client namespace; prints counts)
   burst_mix.py check OUT NA NA6          (exit 1 on a mismatch)
 """
@@ -51,19 +53,34 @@ def send(a, a6, g, n):
     print(counts["A"], counts["6"], counts["G"])
 
 
-def sniff(iface, seconds, out):
-    from scapy.all import sniff as scapy_sniff
-    from scapy.layers.inet import IP, UDP
-    from scapy.layers.inet6 import IPv6
+def sniff(iface, seconds, out, ready):
+    """Every UDP datagram to PORT on the wire of iface (a packet socket,
+    not scapy: it is capturing before `ready` is written)."""
+    eth_p_all = 0x0003
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(eth_p_all))
+    s.bind((iface, 0))
+    s.settimeout(0.2)
+    open(ready, "w").close()
     got = []
-
-    def keep(p):
-        if UDP in p and p[UDP].dport == PORT:
-            ip = p[IP] if IP in p else p[IPv6]
-            got.append([ip.dst, bytes(p[UDP].payload).decode(errors="replace")])
-
-    scapy_sniff(iface=iface, filter="udp port %d" % PORT, prn=keep,
-                store=False, timeout=float(seconds))
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end:
+        try:
+            f = s.recv(4096)
+        except socket.timeout:
+            continue
+        etype = int.from_bytes(f[12:14], "big")
+        ip = f[14:]
+        if etype == 0x0800 and len(ip) >= 20 and ip[9] == 17:
+            hl = (ip[0] & 15) * 4
+            dst = socket.inet_ntop(socket.AF_INET, ip[16:20])
+        elif etype == 0x86DD and len(ip) >= 40 and ip[6] == 17:
+            hl = 40
+            dst = socket.inet_ntop(socket.AF_INET6, ip[24:40])
+        else:
+            continue
+        udp = ip[hl:]
+        if len(udp) >= 8 and int.from_bytes(udp[2:4], "big") == PORT:
+            got.append([dst, udp[8:].decode(errors="replace")])
     with open(out, "w") as f:
         json.dump(got, f)
 
@@ -91,6 +108,6 @@ if __name__ == "__main__":
     if cmd == "send":
         send(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     elif cmd == "sniff":
-        sniff(sys.argv[2], sys.argv[3], sys.argv[4])
+        sniff(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     else:
         check(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))

@@ -73,10 +73,11 @@ ping_ok sgw_cl "1400-byte payload, IPv6" -6 -s 1400 2001:db8:5::2
 # of packets to one destination with one lookup): nothing goes astray.
 sgw_say "checking: bursts mixing IPv4, IPv6 and gateway-bound packets"
 mix=$SGW_SRC/test/integration/burst_mix.py
-sgw_sv "$SGW_PY" "$mix" sniff veth0 8 "$SGW_TMP/mix.json" &
+sgw_sv "$SGW_PY" "$mix" sniff veth0 10 "$SGW_TMP/mix.json" "$SGW_TMP/mix.ready" &
 mix_pid=$!
 sgw_track_pid "$mix_pid"
-sleep 2
+for _ in $(seq 50); do [ -e "$SGW_TMP/mix.ready" ] && break; sleep 0.1; done
+[ -e "$SGW_TMP/mix.ready" ] || sgw_fail "the sniffer in the server namespace did not start"
 read -r n4 n6 ng < <(sgw_cl "$SGW_PY" "$mix" send 203.0.113.2 2001:db8:5::2 198.51.100.1 1200)
 wait "$mix_pid" || true
 if out=$("$SGW_PY" "$mix" check "$SGW_TMP/mix.json" "$n4" "$n6"); then
