@@ -1075,9 +1075,7 @@ const struct sgw_spd_entry *sgw_spd_check_sa(const struct sgw_spd_key *k,
 
 bool sgw_spd_empty(bool inbound)
 {
-	const struct sgw_spd_view *v = __atomic_load_n(&s.d[inbound].view, __ATOMIC_RELAXED);
-
-	return !v || !v->n;
+	return sgw_spd_view(inbound) == NULL;
 }
 
 void sgw_spd_count_match(const struct sgw_spd_entry *e, unsigned n)

@@ -99,7 +99,7 @@ const struct sgw_spd_entry *sgw_spd_lookup_view(const struct sgw_spd_view *v,
  * decrypted matches, or NULL (not counted: the caller counts). */
 const struct sgw_spd_entry *sgw_spd_check_sa(const struct sgw_spd_key *k,
 					     uint32_t slot, uint32_t gen);
-/* True when the direction has no policies (the fast path skips lookups). */
+/* True when the direction has no policies (sgw_spd_view() is NULL). */
 bool sgw_spd_empty(bool inbound);
 /* Adds n packets to the entry's policy counter (workers batch them: one
  * atomic per run of packets on one policy, see worker.c). */

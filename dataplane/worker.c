@@ -314,10 +314,9 @@ static void eth_push(struct rte_mbuf *m, const struct rte_ether_addr *dst,
 		rte_pktmbuf_prepend(m, SGW_ETH_HLEN);
 	const uint8_t v = *(const uint8_t *)(eth + 1) >> 4;
 
-	rte_ether_addr_copy(dst, &eth->dst_addr);
-	rte_ether_addr_copy(src, &eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16(v == 4 ? RTE_ETHER_TYPE_IPV4 :
 					   RTE_ETHER_TYPE_IPV6);
+	rewrite_l2(m, dst, src);
 }
 
 static void unknown_spi_event(struct sgw_worker *w, unsigned in, const uint8_t *ip,
